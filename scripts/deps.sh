@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what building and testing ipsecd needs on Debian 12 (run as root).
+# Idempotent: packages already present are not fetched again.
+set -eu
+pkgs=(build-essential autoconf automake libtool pkg-config
+	libssl-dev libevent-dev libmnl-dev check liburcu-dev zlib1g-dev
+	libjansson-dev libsystemd-dev libcap-ng-dev
+	clang libclang-rt-14-dev python3 python3-scapy iproute2)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if ((${#missing[@]})); then
+	if ((EUID != 0)); then
+		echo "deps: missing ${missing[*]}; run as root to install them" >&2
+		exit 1
+	fi
+	echo "deps: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
