@@ -3,6 +3,8 @@
 
 #include "ipsec/verdict.h"
 
+#include <stddef.h>
+
 static const char *const verdict_names[IPSEC_VERDICT_COUNT] = {
 	[IPSEC_OK] = "ok",
 	[IPSEC_DUMMY] = "dummy",
