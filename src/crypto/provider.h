@@ -33,6 +33,9 @@ bool crypto_lib_has(const struct crypto_lib *lib, const struct alg *a);
 struct evp_cipher_st *crypto_lib_cipher(const struct crypto_lib *lib,
     const struct alg *a, int ki);
 
+/* The property query given to crypto_lib_new, or NULL; borrowed. */
+const char *crypto_lib_props(const struct crypto_lib *lib);
+
 /* The fetched HMAC (shared by every ALG_AUTH); borrowed. */
 struct evp_mac_st *crypto_lib_hmac(const struct crypto_lib *lib);
 

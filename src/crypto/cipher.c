@@ -1,0 +1,386 @@
+/*
+ * Per-SA, per-worker crypto state over OpenSSL 3 EVP.  Contexts are keyed
+ * once in cipher_new(); a packet only sets its nonce (AEAD, CTR) or IV
+ * (CBC) and re-initialises the HMAC from its cached key state, so the key
+ * schedule is never recomputed per packet.
+ *
+ * Nonces:
+ *   AES-GCM, AES-GMAC   salt(4) || IV(8)                 RFC 4106 sec. 4
+ *   ChaCha20-Poly1305   salt(4) || IV(8)                 RFC 7634 sec. 2
+ *   AES-CTR             nonce(4) || IV(8) || 0x00000001  RFC 3686 sec. 4
+ *   AES-CBC             IV(16)                           RFC 3602 sec. 3
+ */
+#include "config.h"
+
+#include "crypto/cipher.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "common/secret.h"
+#include "crypto/provider.h"
+
+enum cipher_mode {
+	CIPHER_NONE,	/* no encryption: AH, or ESP with NULL */
+	CIPHER_AEAD,	/* GCM, ChaCha20-Poly1305 */
+	CIPHER_GMAC,	/* AEAD that authenticates the data too */
+	CIPHER_CBC,
+	CIPHER_CTR,
+};
+
+struct cipher {
+	struct cipher_key key;
+	enum cipher_mode mode;
+	EVP_CIPHER_CTX *ectx; /* keyed for encryption */
+	EVP_CIPHER_CTX *dctx; /* keyed for decryption */
+	EVP_MAC_CTX *mac;     /* HMAC with the key set; NULL without auth */
+	size_t icv_len;
+	size_t mac_len;	/* full HMAC output, truncated to icv_len */
+	uint8_t salt_len;
+	uint8_t salt[ALG_SALT_MAX];
+};
+
+static bool
+check_enc(const struct cipher_key *k, const char **why)
+{
+	if (k->enc == NULL) {
+		*why = "esp needs an encryption algorithm (null for none)";
+		return false;
+	}
+	if (k->enc->kind == ALG_AUTH) {
+		*why = "an integrity algorithm given as the cipher";
+		return false;
+	}
+	if (alg_key_index(k->enc, k->enc_len) < 0) {
+		*why = "encryption key length does not fit the algorithm";
+		return false;
+	}
+	if (k->enc->kind == ALG_AEAD && k->auth != NULL &&
+	    k->auth->id != ALG_NULL_AUTH) {
+		*why = "a combined-mode cipher takes no integrity algorithm";
+		return false;
+	}
+	if (k->enc->id == ALG_NULL_ENC &&
+	    (k->auth == NULL || k->auth->id == ALG_NULL_AUTH)) {
+		/* RFC 4303 section 3.2: never both NULL. */
+		*why = "null encryption needs an integrity algorithm";
+		return false;
+	}
+	return true;
+}
+
+bool
+cipher_key_check(const struct cipher_key *k, bool is_ah, const char **why)
+{
+	if (is_ah) {
+		if (k->enc != NULL) {
+			*why = "ah takes no encryption algorithm";
+			return false;
+		}
+		if (k->auth == NULL || k->auth->id == ALG_NULL_AUTH) {
+			*why = "ah needs an integrity algorithm";
+			return false;
+		}
+	} else if (!check_enc(k, why))
+		return false;
+	if (k->auth != NULL) {
+		if (k->auth->kind != ALG_AUTH) {
+			*why = "a cipher given as the integrity algorithm";
+			return false;
+		}
+		if (k->auth_len != k->auth->key_len[0]) {
+			/* RFC 2404 / RFC 4868: the key is the digest size. */
+			*why = "integrity key length does not fit the algorithm";
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+cipher_key_clear(struct cipher_key *k)
+{
+	secret_wipe(k, sizeof(*k));
+}
+
+static enum cipher_mode
+mode_of(const struct alg *enc)
+{
+	if (enc == NULL)
+		return CIPHER_NONE;
+	switch (enc->id) {
+	case ALG_AES_GCM_8:
+	case ALG_AES_GCM_12:
+	case ALG_AES_GCM_16:
+	case ALG_CHACHA20_POLY1305:
+		return CIPHER_AEAD;
+	case ALG_AES_GMAC:
+		return CIPHER_GMAC;
+	case ALG_AES_CBC:
+		return CIPHER_CBC;
+	case ALG_AES_CTR:
+		return CIPHER_CTR;
+	case ALG_NULL_ENC:
+	case ALG_HMAC_SHA1_96:
+	case ALG_HMAC_SHA256_128:
+	case ALG_HMAC_SHA384_192:
+	case ALG_HMAC_SHA512_256:
+	case ALG_NULL_AUTH:
+	case ALG_COUNT:
+		break;
+	}
+	return CIPHER_NONE;
+}
+
+static EVP_CIPHER_CTX *
+new_ctx(const EVP_CIPHER *evp, const uint8_t *key, int is_encrypt,
+    enum cipher_mode mode)
+{
+	EVP_CIPHER_CTX *ctx;
+
+	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
+		return NULL;
+	if (!EVP_CipherInit_ex2(ctx, evp, key, NULL, is_encrypt, NULL))
+		goto fail;
+	/* ESP pads itself (RFC 4303 section 2.4); EVP must not. */
+	if (mode == CIPHER_CBC && !EVP_CIPHER_CTX_set_padding(ctx, 0))
+		goto fail;
+	return ctx;
+fail:
+	EVP_CIPHER_CTX_free(ctx);
+	return NULL;
+}
+
+static bool
+init_enc(struct cipher *c, const struct crypto_lib *lib)
+{
+	const struct alg *a = c->key.enc;
+	const EVP_CIPHER *evp;
+	int ki;
+
+	if (c->mode == CIPHER_NONE)
+		return true;
+	ki = alg_key_index(a, c->key.enc_len);
+	if ((evp = crypto_lib_cipher(lib, a, ki)) == NULL)
+		return false;
+	c->salt_len = a->salt_len;
+	memcpy(c->salt, c->key.enc_key + a->key_len[ki], a->salt_len);
+	c->ectx = new_ctx(evp, c->key.enc_key, 1, c->mode);
+	c->dctx = new_ctx(evp, c->key.enc_key, 0, c->mode);
+	return c->ectx != NULL && c->dctx != NULL;
+}
+
+static bool
+init_auth(struct cipher *c, const struct crypto_lib *lib)
+{
+	const struct alg *a = c->key.auth;
+	EVP_MAC *hmac;
+	OSSL_PARAM params[3], *p = params;
+	const char *props = crypto_lib_props(lib);
+
+	if (a == NULL || a->id == ALG_NULL_AUTH)
+		return true;
+	if ((hmac = crypto_lib_hmac(lib)) == NULL ||
+	    (c->mac = EVP_MAC_CTX_new(hmac)) == NULL)
+		return false;
+	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)a->evp_name[0], 0);
+	if (props != NULL)
+		*p++ = OSSL_PARAM_construct_utf8_string(
+		    OSSL_MAC_PARAM_PROPERTIES, (char *)props, 0);
+	*p = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_init(c->mac, c->key.auth_key, c->key.auth_len, params))
+		return false;
+	c->mac_len = EVP_MAC_CTX_get_mac_size(c->mac);
+	return c->mac_len >= a->icv_len && c->mac_len <= EVP_MAX_MD_SIZE;
+}
+
+struct cipher *
+cipher_new(const struct crypto_lib *lib, const struct cipher_key *k)
+{
+	struct cipher *c;
+	const char *why;
+
+	if (!cipher_key_check(k, k->enc == NULL, &why))
+		return NULL;
+	if ((k->enc != NULL && !crypto_lib_has(lib, k->enc)) ||
+	    (k->auth != NULL && !crypto_lib_has(lib, k->auth)))
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->key = *k;
+	c->mode = mode_of(k->enc);
+	c->icv_len = (k->enc != NULL && k->enc->kind == ALG_AEAD) ?
+	    k->enc->icv_len : (k->auth != NULL ? k->auth->icv_len : 0);
+	if (!init_enc(c, lib) || !init_auth(c, lib)) {
+		cipher_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+cipher_free(struct cipher *c)
+{
+	if (c == NULL)
+		return;
+	/* Both free functions cleanse the key schedules they hold. */
+	EVP_CIPHER_CTX_free(c->ectx);
+	EVP_CIPHER_CTX_free(c->dctx);
+	EVP_MAC_CTX_free(c->mac);
+	secret_wipe(c, sizeof(*c));
+	free(c);
+}
+
+const struct cipher_key *
+cipher_key_of(const struct cipher *c)
+{
+	return &c->key;
+}
+
+size_t
+cipher_icv_len(const struct cipher *c)
+{
+	return c->icv_len;
+}
+
+bool
+crypto_op_auth(struct crypto_op *op, const void *p, size_t len)
+{
+	if (op->nsegs >= CRYPTO_AUTH_SEGS)
+		return false;
+	op->auth[op->nsegs].p = p;
+	op->auth[op->nsegs].len = len;
+	op->nsegs++;
+	return true;
+}
+
+/* AEAD (and GMAC): one pass over AAD and data; the tag is the ICV. */
+static enum crypto_status
+run_aead(struct crypto_op *op)
+{
+	struct cipher *c = op->c;
+	EVP_CIPHER_CTX *ctx = op->is_encrypt ? c->ectx : c->dctx;
+	uint8_t nonce[ALG_SALT_MAX + ALG_IV_MAX];
+	uint8_t tail[16];
+	int outl;
+
+	memcpy(nonce, c->salt, c->salt_len);
+	memcpy(nonce + c->salt_len, op->iv, c->key.enc->iv_len);
+	if (!EVP_CipherInit_ex2(ctx, NULL, NULL, nonce, -1, NULL))
+		return CRYPTO_ERROR;
+	if (!op->is_encrypt && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG,
+				   (int)c->icv_len, op->icv) <= 0)
+		return CRYPTO_ERROR;
+	for (unsigned i = 0; i < op->nsegs; i++)
+		if (!EVP_CipherUpdate(ctx, NULL, &outl, op->auth[i].p,
+			(int)op->auth[i].len))
+			return CRYPTO_ERROR;
+	if (op->data_len > 0) {
+		/* GMAC (RFC 4543 section 3.3): the data is AAD too. */
+		uint8_t *out = c->mode == CIPHER_GMAC ? NULL : op->data;
+
+		if (!EVP_CipherUpdate(ctx, out, &outl, op->data,
+			(int)op->data_len))
+			return CRYPTO_ERROR;
+	}
+	if (!EVP_CipherFinal_ex(ctx, tail, &outl))
+		return op->is_encrypt ? CRYPTO_ERROR : CRYPTO_BAD_ICV;
+	if (op->is_encrypt && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG,
+				  (int)c->icv_len, op->icv) <= 0)
+		return CRYPTO_ERROR;
+	return CRYPTO_OK;
+}
+
+static enum crypto_status
+run_hmac(struct crypto_op *op)
+{
+	struct cipher *c = op->c;
+	uint8_t md[EVP_MAX_MD_SIZE];
+	size_t mdlen;
+	enum crypto_status st = CRYPTO_OK;
+
+	if (c->mac == NULL)
+		return CRYPTO_OK;
+	/* A NULL key re-uses the key state of EVP_MAC_init in cipher_new. */
+	if (!EVP_MAC_init(c->mac, NULL, 0, NULL))
+		return CRYPTO_ERROR;
+	for (unsigned i = 0; i < op->nsegs; i++)
+		if (!EVP_MAC_update(c->mac, op->auth[i].p, op->auth[i].len))
+			return CRYPTO_ERROR;
+	if (!EVP_MAC_final(c->mac, md, &mdlen, sizeof(md)) ||
+	    mdlen != c->mac_len)
+		st = CRYPTO_ERROR;
+	else if (op->is_encrypt)
+		memcpy(op->icv, md, c->icv_len);
+	else if (CRYPTO_memcmp(md, op->icv, c->icv_len) != 0)
+		st = CRYPTO_BAD_ICV;
+	secret_wipe(md, sizeof(md));
+	return st;
+}
+
+/* CBC / CTR in place; the HMAC is done around it by the caller. */
+static enum crypto_status
+run_encr(struct crypto_op *op)
+{
+	struct cipher *c = op->c;
+	EVP_CIPHER_CTX *ctx = op->is_encrypt ? c->ectx : c->dctx;
+	uint8_t iv[ALG_IV_MAX];
+	int outl;
+
+	if (c->mode == CIPHER_NONE || op->data_len == 0)
+		return CRYPTO_OK;
+	if (c->mode == CIPHER_CTR) {
+		memcpy(iv, c->salt, 4);
+		memcpy(iv + 4, op->iv, 8);
+		memcpy(iv + 12, "\0\0\0\1", 4);
+	} else {
+		if (op->data_len % 16 != 0)
+			return CRYPTO_ERROR;
+		memcpy(iv, op->iv, 16);
+	}
+	if (!EVP_CipherInit_ex2(ctx, NULL, NULL, iv, -1, NULL) ||
+	    !EVP_CipherUpdate(ctx, op->data, &outl, op->data,
+		(int)op->data_len) ||
+	    (size_t)outl != op->data_len)
+		return CRYPTO_ERROR;
+	return CRYPTO_OK;
+}
+
+enum crypto_status
+cipher_run(struct crypto_op *op)
+{
+	enum crypto_status st = CRYPTO_ERROR;
+
+	if (op->data_len > INT_MAX) {
+		op->status = CRYPTO_ERROR;
+		return op->status;
+	}
+	switch (op->c->mode) {
+	case CIPHER_AEAD:
+	case CIPHER_GMAC:
+		st = run_aead(op);
+		break;
+	case CIPHER_NONE:
+	case CIPHER_CBC:
+	case CIPHER_CTR:
+		/* Encrypt-then-MAC; verify before decrypting (RFC 4303 3.4.4). */
+		if (op->is_encrypt) {
+			st = run_encr(op);
+			if (st == CRYPTO_OK)
+				st = run_hmac(op);
+		} else {
+			st = run_hmac(op);
+			if (st == CRYPTO_OK)
+				st = run_encr(op);
+		}
+		break;
+	}
+	op->status = st;
+	return st;
+}
