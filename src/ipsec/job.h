@@ -32,6 +32,7 @@ struct ipsec_job {
 	uint64_t seq;	 /* full (ESN-inferred) sequence number */
 	uint16_t off;	 /* offset of the IPsec header in the packet */
 	uint16_t aux;	 /* transform's own (e.g. saved header length) */
+	uint16_t nh_off; /* byte holding the protocol of the IPsec header */
 	uint8_t nh_save; /* protocol byte replaced at nh_off */
 	uint8_t icv[ALG_ICV_MAX]; /* received ICV (AH verifies a copy) */
 	uint8_t scratch[IPSEC_JOB_SCRATCH];
