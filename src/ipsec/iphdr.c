@@ -40,10 +40,9 @@ ip4_parse(const uint8_t *p, size_t len, struct ip_info *info)
 	size_t ihl;
 
 	rd_init(&rd, p, len);
-	if (!rd_u8(&rd, &vihl) || !rd_u8(&rd, &tos) ||
-	    !rd_u16(&rd, &tot_len) || !rd_skip(&rd, 2) ||
-	    !rd_u16(&rd, &frag) || !rd_u8(&rd, &ttl) || !rd_u8(&rd, &proto) ||
-	    !rd_skip(&rd, 2))
+	if (!rd_u8(&rd, &vihl) || !rd_u8(&rd, &tos) || !rd_u16(&rd, &tot_len) ||
+	    !rd_skip(&rd, 2) || !rd_u16(&rd, &frag) || !rd_u8(&rd, &ttl) ||
+	    !rd_u8(&rd, &proto) || !rd_skip(&rd, 2))
 		return false;
 	ihl = (size_t)(vihl & 0x0f) * 4;
 	if (ihl < IP4_HDR_MIN || ihl > len)

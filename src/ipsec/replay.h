@@ -67,8 +67,8 @@ void replay_init(struct replay *r, unsigned window, bool is_esn);
  * 0), IPSEC_DROP_REPLAY for a duplicate, for a number left of the window,
  * or when the inferred high half would be below 0 or above 2^32 - 1.
  */
-enum ipsec_verdict replay_check(const struct replay *r, uint32_t seq_low,
-    uint64_t *seq_full);
+enum ipsec_verdict replay_check(
+    const struct replay *r, uint32_t seq_low, uint64_t *seq_full);
 
 /*
  * Mark seq_full (from replay_check) as received, moving the window when it
@@ -90,7 +90,7 @@ uint64_t replay_last(const struct replay *r);
  * ESN, 2^64 - 1 with it (RFC 4303 section 3.3.3: the counter never
  * cycles; the SA must be rekeyed).  Safe to call from several threads.
  */
-enum ipsec_verdict replay_next_seq(_Atomic uint64_t *seq_out, bool is_esn,
-    uint64_t *seq);
+enum ipsec_verdict replay_next_seq(
+    _Atomic uint64_t *seq_out, bool is_esn, uint64_t *seq);
 
 #endif

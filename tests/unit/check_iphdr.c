@@ -415,7 +415,7 @@ START_TEST(test_ip_cksum_rfc1071)
 	wr_u16(b + 8, 0x220d);
 	ck_assert_uint_eq(ip_cksum(b, 10), 0);
 	/* Odd length: the last byte is the high half of a zero-padded word. */
-	ck_assert_uint_eq(ip_cksum(v, 7), (uint16_t)~(0xddf2 - 0xf7));
+	ck_assert_uint_eq(ip_cksum(v, 7), (uint16_t) ~(0xddf2 - 0xf7));
 }
 END_TEST
 
