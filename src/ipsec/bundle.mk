@@ -1,1 +1,8 @@
-# (filled by the module owner)
+# ecn, tunnel (core helper); bundle.c joins later.
+src_ipsec_libipsec_la_SOURCES += src/ipsec/ecn.c src/ipsec/ecn.h
+
+check_PROGRAMS += tests/unit/check_ecn
+TESTS += tests/unit/check_ecn
+tests_unit_check_ecn_SOURCES = tests/unit/check_ecn.c src/ipsec/ecn.c
+tests_unit_check_ecn_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_ecn_LDADD = $(TEST_LIBS)
