@@ -1,0 +1,35 @@
+#ifndef IPSECD_BENCH_BENCH_TABLES_H
+#define IPSECD_BENCH_BENCH_TABLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * SAD and SPD lookup benchmarks.  They build their own tables from random
+ * but realistic data (varied prefixes, ports, protocols, priorities the
+ * way IKE daemons derive them), time the lookups with CLOCK_MONOTONIC,
+ * print nothing and return figures.  The calling thread must not be
+ * registered with liburcu: each function registers and unregisters it.
+ * A negative or zero figure means the table could not be built.
+ */
+
+/* Mean ns per sad_lookup_spi over n_lookups lookups of existing SPIs. */
+double bench_sad_lookup_ns(size_t n_sas, size_t n_lookups);
+
+/*
+ * Mean ns per SPD lookup over n_lookups random flows (about half of them
+ * matching some policy) against n_policies outbound policies, through a
+ * per-worker spd_cache when use_cache (the flows then repeat from a pool
+ * of 1,024, as a few active connections do).
+ */
+double bench_spd_lookup_ns(size_t n_policies, size_t n_lookups, bool use_cache);
+
+/*
+ * Memory per SA: growth of the process's resident set (/proc/self/statm,
+ * pages times the page size) while n SAs (AES-GCM keys, 64-packet replay
+ * window) are inserted, divided by n.  Includes the entries, the hash
+ * tables' buckets and malloc overhead.  0 if statm cannot be read.
+ */
+size_t bench_sad_bytes_per_sa(size_t n);
+
+#endif
