@@ -131,7 +131,8 @@ esp_encap_begin(struct ipsec_job *job, struct cipher *c, uint64_t seq,
 	esp = pbuf_insert(pb, info.ins_off, hlen);
 	wr_u32(esp, job->sa->spi);
 	wr_u32(esp + 4, (uint32_t)seq);
-	memcpy(esp + ESP_HDR_LEN, iv, iv_len);
+	if (iv_len > 0) /* NULL has no IV, and iv may then be NULL */
+		memcpy(esp + ESP_HDR_LEN, iv, iv_len);
 	tail = pbuf_put(pb, tlen);
 	for (size_t i = 0; i < pad; i++)
 		tail[i] = (uint8_t)(i + 1);
