@@ -1,0 +1,337 @@
+/*
+ * Bundles: the order of transforms, the outer headers of tunnel and BEET
+ * mode around them, the inbound history, and the inbound policy check.
+ * The transforms themselves live in esp.c, ah.c and ipcomp.c.
+ */
+#include "config.h"
+
+#include "ipsec/bundle.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+#include "common/pbuf.h"
+#include "common/rd.h"
+#include "crypto/cipher.h"
+#include "ipsec/esp.h"
+#include "ipsec/iphdr.h"
+#include "ipsec/knobs.h"
+#include "ipsec/replay.h"
+#include "ipsec/sa.h"
+#include "ipsec/spd.h"
+#include "ipsec/tunnel.h"
+
+/* Outbound rank: IPcomp innermost, AH outermost. */
+static int
+rank_of(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_COMP:
+		return 0;
+	case IPPROTO_ESP:
+		return 1;
+	case IPPROTO_AH:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+bool
+bundle_order(struct bundle_xform *x, size_t n)
+{
+	if (n == 0 || n > BUNDLE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (rank_of(x[i].sa->proto) < 0)
+			return false;
+	/* Insertion sort: stable, and n is at most 4. */
+	for (size_t i = 1; i < n; i++) {
+		struct bundle_xform t = x[i];
+		size_t j = i;
+
+		for (; j > 0 && rank_of(x[j - 1].sa->proto) >
+			   rank_of(t.sa->proto);
+		     j--)
+			x[j] = x[j - 1];
+		x[j] = t;
+	}
+	return true;
+}
+
+/* The explicit IV for one ESP packet (see bundle_out_params). */
+static void
+esp_iv(const struct sa *sa, uint64_t seq, const uint8_t *random,
+    uint8_t *iv)
+{
+	const struct alg *enc = sa->key.enc;
+
+	if (enc == NULL || enc->iv_len == 0)
+		return;
+	if (enc->id == ALG_AES_CBC) {
+		memcpy(iv, random, enc->iv_len);
+		return;
+	}
+	wr_u32(iv, (uint32_t)(seq >> 32));
+	wr_u32(iv + 4, (uint32_t)seq);
+}
+
+static enum ipsec_verdict
+output_one(const struct bundle_xform *x, const struct bundle_out_params *p,
+    size_t i, struct pbuf *pb)
+{
+	struct sa *sa = x->sa;
+	bool is_esn = (sa->flags & SA_F_ESN) != 0;
+	uint8_t iv[ALG_IV_MAX];
+	uint64_t seq;
+	enum ipsec_verdict v;
+
+	switch (sa->proto) {
+	case IPPROTO_ESP:
+		if ((v = replay_next_seq(&sa->seq_out, is_esn, &seq)) !=
+		    IPSEC_OK)
+			return v;
+		esp_iv(sa, seq, p->iv_random[i], iv);
+		return esp_encap(sa, x->c, seq, iv, pb);
+	default:
+		return IPSEC_DROP_PROTO;
+	}
+}
+
+enum ipsec_verdict
+bundle_output(const struct bundle_xform *x, size_t n,
+    const struct bundle_out_params *p, struct pbuf *pb, size_t *failed_at)
+{
+	bool has_own_header = !p->is_forwarded;
+	uint16_t ip_id = p->ip_id;
+	enum ipsec_verdict v = IPSEC_DROP_POLICY;
+	size_t i = 0;
+
+	if (n == 0 || n > BUNDLE_MAX)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		const struct sa *sa = x[i].sa;
+
+		switch (sa->mode) {
+		case SA_MODE_TUNNEL:
+			v = tunnel_encap(sa, p->knobs, ip_id++, pb);
+			has_own_header = true;
+			break;
+		case SA_MODE_BEET:
+			v = tunnel_beet_encap(sa, pb);
+			has_own_header = true;
+			break;
+		case SA_MODE_TRANSPORT:
+		case SA_MODE_ANY:
+			v = has_own_header ? IPSEC_OK : IPSEC_DROP_MODE;
+			break;
+		default:
+			v = IPSEC_DROP_MODE;
+			break;
+		}
+		if (v != IPSEC_OK || (v = output_one(&x[i], p, i, pb)) !=
+		    IPSEC_OK)
+			goto fail;
+	}
+	return IPSEC_OK;
+fail:
+	if (failed_at != NULL)
+		*failed_at = i;
+	return v;
+}
+
+/* The SPI (or CPI) of the IPsec header at p, len bytes; false if short. */
+static bool
+spi_of(uint8_t proto, const uint8_t *p, size_t len, uint32_t *spi)
+{
+	struct rd rd;
+	uint16_t cpi;
+
+	rd_init(&rd, p, len);
+	switch (proto) {
+	case IPPROTO_ESP:
+		return rd_u32(&rd, spi);
+	case IPPROTO_AH:
+		return rd_skip(&rd, 4) && rd_u32(&rd, spi);
+	case IPPROTO_COMP:
+		if (!rd_skip(&rd, 2) || !rd_u16(&rd, &cpi))
+			return false;
+		*spi = cpi;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool
+is_enabled(const struct knobs *k, uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_ESP:
+		return k->esp_enable;
+	case IPPROTO_AH:
+		return k->ah_enable;
+	case IPPROTO_COMP:
+		return k->ipcomp_enable;
+	default:
+		return false;
+	}
+}
+
+static enum ipsec_verdict
+input_one(const struct bundle_in_params *p, const struct bundle_xform *x,
+    struct pbuf *pb, uint8_t *nh)
+{
+	(void)p;
+	switch (x->sa->proto) {
+	case IPPROTO_ESP:
+		return esp_decap(x->sa, x->c, pb, nh);
+	default:
+		return IPSEC_DROP_PROTO;
+	}
+}
+
+/* After one SA's transform: take off its outer header, if it has one. */
+static enum ipsec_verdict
+input_mode(const struct sa *sa, uint8_t nh, struct pbuf *pb)
+{
+	bool is_ip = nh == IPPROTO_IPIP || nh == IPPROTO_IPV6;
+
+	switch (sa->mode) {
+	case SA_MODE_TUNNEL:
+		return is_ip ? tunnel_decap(sa, pb, NULL) : IPSEC_DROP_NEXTHDR;
+	case SA_MODE_BEET:
+		return tunnel_beet_decap(sa, pb);
+	default:
+		/*
+		 * IP-in-IP behind a transport SA: an IPcomp tunnel whose
+		 * compression was skipped for a small packet (RFC 3173
+		 * section 2.2).  The policy check sees the SA's real mode.
+		 */
+		return is_ip ? tunnel_decap(sa, pb, NULL) : IPSEC_OK;
+	}
+}
+
+enum ipsec_verdict
+bundle_input(const struct bundle_in_params *p, struct pbuf *pb,
+    struct bundle_history *h)
+{
+	struct ip_info info;
+	enum ipsec_verdict v;
+
+	h->n = 0;
+	for (;;) {
+		const struct bundle_xform *x;
+		struct bundle_hist *e;
+		uint32_t spi;
+		uint8_t nh;
+
+		if (!ip_parse(pbuf_data(pb), pbuf_len(pb), &info))
+			return IPSEC_DROP_HDR;
+		if (rank_of(info.proto) < 0)
+			return IPSEC_OK;
+		if (h->n == BUNDLE_MAX)
+			return IPSEC_DROP_POLICY;
+		if (!is_enabled(p->knobs, info.proto))
+			return IPSEC_DROP_PROTO;
+		if (!spi_of(info.proto, pbuf_data(pb) + info.ins_off,
+			pbuf_len(pb) - info.ins_off, &spi))
+			return IPSEC_DROP_SHORT;
+		if ((x = p->lookup(p->arg, info.proto, spi, &info.dst)) ==
+			NULL ||
+		    x->sa->proto != info.proto)
+			return IPSEC_DROP_NOSA;
+		if ((v = input_one(p, x, pb, &nh)) != IPSEC_OK ||
+		    (v = input_mode(x->sa, nh, pb)) != IPSEC_OK)
+			return v;
+		e = &h->e[h->n++];
+		e->proto = x->sa->proto;
+		e->mode = x->sa->mode;
+		e->spi = x->sa->spi;
+		e->reqid = x->sa->reqid;
+		e->src = x->sa->src;
+		e->dst = x->sa->dst;
+	}
+}
+
+/* Does history entry e meet template t? */
+static bool
+tmpl_met(const struct spd_tmpl *t, const struct bundle_hist *e,
+    const struct knobs *k, enum knobs_level level)
+{
+	if (e->proto != t->proto)
+		return false;
+	if (!k->check_policy_history)
+		return true;
+	if (t->mode != SA_MODE_ANY && e->mode != t->mode)
+		return false;
+	if (t->mode == SA_MODE_TUNNEL &&
+	    ((t->src.family != 0 && !addr_eq(&t->src, &e->src)) ||
+		(t->dst.family != 0 && !addr_eq(&t->dst, &e->dst))))
+		return false;
+	if ((level == KNOBS_LEVEL_UNIQUE || t->reqid != 0) &&
+	    t->reqid != e->reqid)
+		return false;
+	return true;
+}
+
+static bool
+is_required(enum knobs_level level)
+{
+	switch (level) {
+	case KNOBS_LEVEL_REQUIRE:
+	case KNOBS_LEVEL_UNIQUE:
+		return true;
+	case KNOBS_LEVEL_DEFAULT:
+	case KNOBS_LEVEL_USE:
+		break;
+	}
+	return false;
+}
+
+static enum ipsec_verdict
+check_ipsec(const struct spd_policy *pol, const struct bundle_history *h,
+    const struct knobs *k)
+{
+	bool used[BUNDLE_MAX] = { false };
+
+	for (size_t t = 0; t < pol->ntmpl && t < SPD_TMPL_MAX; t++) {
+		enum knobs_level level = spd_level(&pol->tmpl[t], k);
+		bool met = false;
+
+		for (size_t i = 0; i < h->n && !met; i++) {
+			if (!used[i] && tmpl_met(&pol->tmpl[t], &h->e[i], k,
+					    level)) {
+				used[i] = true;
+				met = true;
+			}
+		}
+		if (!met && is_required(level))
+			return IPSEC_DROP_POLICY;
+	}
+	/* Strict: no SA the policy does not name (e.g. an extra tunnel). */
+	if (k->check_policy_history)
+		for (size_t i = 0; i < h->n; i++)
+			if (!used[i])
+				return IPSEC_DROP_POLICY;
+	return IPSEC_OK;
+}
+
+enum ipsec_verdict
+bundle_check_policy(const struct spd_policy *pol,
+    const struct bundle_history *h, const struct knobs *k)
+{
+	if (pol == NULL)
+		return spd_default_action(k) == SPD_ACTION_DISCARD ?
+		    IPSEC_DROP_POLICY :
+		    IPSEC_OK;
+	switch ((enum spd_action)pol->action) {
+	case SPD_ACTION_DISCARD:
+		return IPSEC_DROP_POLICY;
+	case SPD_ACTION_NONE:
+		return IPSEC_OK;
+	case SPD_ACTION_IPSEC:
+		return check_ipsec(pol, h, k);
+	}
+	return IPSEC_DROP_POLICY;
+}
