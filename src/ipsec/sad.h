@@ -12,7 +12,7 @@
 
 /*
  * Security Association Database: every SA, found by (spi, proto, dst) on
- * the way in and by (src, dst, proto, mode, reqid) on the way out.  Sized
+ * the way in and by (src, dst, proto, reqid) on the way out.  Sized
  * for 1,000,000 SAs: two liburcu lock-free hash tables (rculfhash, resized
  * as they grow) keyed with addr_hash/hash_bytes and the seed given to
  * sad_new.
@@ -95,7 +95,13 @@ struct sad_entry {
 	size_t replay_bytes; /* size of the memory sa.replay points at */
 };
 
-/* Key of an outbound lookup.  mode SA_MODE_ANY and reqid 0 match any. */
+/*
+ * Key of an outbound lookup.  mode SA_MODE_ANY matches any mode.  reqid
+ * is compared exactly, as Linux's xfrm_state_find does: a template with
+ * reqid 0 finds the SAs installed with reqid 0.  (A wildcard reqid would
+ * need a second index whose entries for one address pair, possibly
+ * thousands of child SAs between two gateways, are walked per lookup.)
+ */
 struct sad_out_key {
 	struct addr src;
 	struct addr dst;
@@ -139,6 +145,9 @@ void sad_free(struct sad *sad);
 struct sad_entry *sad_entry_new(
     const struct sa *sa, size_t replay_bytes, uint64_t now_sec);
 
+/* Wipe and free an entry that was never handed to sad_insert/sad_update. */
+void sad_entry_free(struct sad_entry *e);
+
 /*
  * Publish e.  SAD_EXISTS when an SA with the same (spi, proto, dst) is
  * already there, SAD_FULL at max_entries: e is then wiped and freed (do not
@@ -177,9 +186,9 @@ struct sad_entry *sad_lookup_spi(
 
 /*
  * Reader.  The SA to use on the way out: among usable SAs with k's
- * addresses and proto (and mode, reqid unless "any"), a MATURE one before a
- * DYING one (as Linux's xfrm_state_find), then the most recently inserted.
- * NULL if none.
+ * addresses, proto and reqid (and mode unless "any"), a MATURE one before
+ * a DYING one (as Linux's xfrm_state_find), then the most recently
+ * inserted.  NULL if none.
  */
 struct sad_entry *sad_lookup_out(
     const struct sad *sad, const struct sad_out_key *k);

@@ -1,1 +1,20 @@
-# (filled by the module owner)
+# SAD, SPD and selectors (read-mostly tables on liburcu-qsbr).
+src_ipsec_libipsec_la_SOURCES += src/ipsec/sad.c src/ipsec/sad.h \
+	src/ipsec/spd.c src/ipsec/spd.h \
+	src/ipsec/selector.c src/ipsec/selector.h src/ipsec/table.h
+
+SADSPD_SRCS = src/ipsec/sad.c src/ipsec/spd.c src/ipsec/selector.c \
+	src/common/addr.c src/common/secret.c
+
+check_PROGRAMS += tests/unit/check_sad
+TESTS += tests/unit/check_sad
+tests_unit_check_sad_SOURCES = tests/unit/check_sad.c $(SADSPD_SRCS) \
+	bench/bench_tables.c bench/bench_tables.h
+tests_unit_check_sad_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_sad_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/check_spd
+TESTS += tests/unit/check_spd
+tests_unit_check_spd_SOURCES = tests/unit/check_spd.c $(SADSPD_SRCS)
+tests_unit_check_spd_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_spd_LDADD = $(TEST_LIBS)

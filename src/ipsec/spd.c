@@ -1,0 +1,869 @@
+/*
+ * Security Policy Database by tuple space search (see spd.h).
+ *
+ *   spd->dir[OUT].vec[v4] --> [ {cls 24/24, min 100}, {cls 0/0, min 500} ]
+ *                                   |                      |
+ *                               rculfhash               rculfhash
+ *                        key: (src & /24, dst & /24)   key: (any, any)
+ *
+ * A class holds the policies of one direction with one (family, src
+ * prefix length, dst prefix length).  The vector a reader walks lists the
+ * non-empty classes of a direction and family sorted by a lower bound of
+ * the priorities each holds; it is immutable and replaced as a whole
+ * (rcu_assign_pointer, old one freed by call_rcu) when a class appears,
+ * empties or gets a lower bound.  The bound only needs to be a lower bound
+ * for the early stop to be right, so deletes do not recompute it each
+ * time, only when the class has halved since it was last exact
+ * (amortised O(1)).  Classes are freed only by spd_free: a reader may
+ * still walk an old vector that points at an emptied class.
+ */
+#include "config.h"
+
+#include "ipsec/spd.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu-qsbr.h>
+#include <urcu/rculfhash.h>
+
+#include "ipsec/sa.h"
+#include "ipsec/table.h"
+
+struct spd_class {
+	struct spd_class *next; /* all classes of a direction */
+	struct cds_lfht *ht;
+	uint8_t family;
+	uint8_t slen;
+	uint8_t dlen;
+	size_t count;
+	size_t peak;	   /* largest count since min_prio was exact */
+	uint32_t min_prio; /* lower bound of the priorities held */
+};
+
+struct spd_ref {
+	struct spd_class *cls;
+	uint32_t min_prio;
+};
+
+struct spd_vec {
+	struct rcu_head rcu;
+	size_t n;
+	struct spd_ref ref[];
+};
+
+struct spd_node {
+	struct cds_lfht_node cls_node; /* keyed by the selector's addresses */
+	struct cds_lfht_node id_node;
+	struct table_link link;
+	struct rcu_head rcu;
+	struct spd_class *cls;
+	uint64_t seq; /* insertion order: the tie-break */
+	struct spd_policy p;
+};
+
+#define SPD_FAM_COUNT 2 /* index 0 IPv4, 1 IPv6 */
+
+struct spd_dirtab {
+	struct spd_vec *vec[SPD_FAM_COUNT];	 /* RCU-published */
+	struct spd_class *classes;		 /* writer only */
+	struct spd_class **index[SPD_FAM_COUNT]; /* by slen, dlen; lazily */
+};
+
+struct spd {
+	struct spd_dirtab dir[SPD_DIR_COUNT];
+	struct cds_lfht *byid;
+	struct table_link all;
+	uint32_t seed;
+	size_t max;
+	_Atomic size_t count;
+	_Atomic uint64_t gen;
+	uint64_t next_seq;
+	uint32_t id_gen;
+};
+
+struct spd_cursor {
+	struct table_link link;
+};
+
+struct spd_cache_ent {
+	uint64_t gen; /* 0: empty (the SPD's generation starts at 1) */
+	struct selector_key key;
+	uint8_t dir;
+	struct spd_policy *pol;
+};
+
+struct spd_cache {
+	const struct spd *spd;
+	uint32_t mask;
+	uint64_t hits;
+	uint64_t misses;
+	struct spd_cache_ent ent[];
+};
+
+/* Masked addresses a class is probed with. */
+struct spd_addr_key {
+	const struct addr *src;
+	const struct addr *dst;
+};
+
+static int
+spd_fam_idx(int family)
+{
+	return family == AF_INET6;
+}
+
+static unsigned
+spd_fam_bits(int family)
+{
+	return family == AF_INET6 ? 128 : 32;
+}
+
+static unsigned long
+spd_addr_hash(
+    const struct spd *spd, const struct addr *src, const struct addr *dst)
+{
+	return addr_hash(dst, addr_hash(src, spd->seed));
+}
+
+static int
+spd_cls_match(struct cds_lfht_node *n, const void *key)
+{
+	const struct spd_node *sn =
+	    caa_container_of(n, struct spd_node, cls_node);
+	const struct spd_addr_key *k = key;
+
+	return addr_eq(&sn->p.sel.src.addr, k->src) &&
+	    addr_eq(&sn->p.sel.dst.addr, k->dst);
+}
+
+static int
+spd_id_match(struct cds_lfht_node *n, const void *key)
+{
+	const struct spd_node *sn =
+	    caa_container_of(n, struct spd_node, id_node);
+
+	return sn->p.id == *(const uint32_t *)key;
+}
+
+static unsigned long
+spd_id_hash(const struct spd *spd, uint32_t id)
+{
+	return hash_bytes(&id, sizeof(id), spd->seed);
+}
+
+struct spd *
+spd_new(uint32_t seed, size_t max_policies)
+{
+	struct spd *spd;
+
+	spd = calloc(1, sizeof(*spd));
+	if (spd == NULL)
+		return NULL;
+	spd->seed = seed;
+	spd->max =
+	    max_policies > SPD_MAX_POLICIES ? SPD_MAX_POLICIES : max_policies;
+	table_list_init(&spd->all);
+	atomic_init(&spd->gen, 1);
+	spd->byid = cds_lfht_new(
+	    64, 64, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+	if (spd->byid == NULL) {
+		free(spd);
+		return NULL;
+	}
+	return spd;
+}
+
+static void
+spd_node_free_rcu(struct rcu_head *head)
+{
+	free(caa_container_of(head, struct spd_node, rcu));
+}
+
+static void
+spd_vec_free_rcu(struct rcu_head *head)
+{
+	free(caa_container_of(head, struct spd_vec, rcu));
+}
+
+void
+spd_free(struct spd *spd)
+{
+	struct spd_class *c, *cn;
+	bool was_online;
+	int d, f;
+
+	if (spd == NULL)
+		return;
+	spd_flush(spd);
+	was_online = urcu_qsbr_read_ongoing();
+	if (was_online)
+		urcu_qsbr_thread_offline();
+	urcu_qsbr_barrier(); /* the policies and vectors flushed above */
+	for (d = 0; d < SPD_DIR_COUNT; d++) {
+		for (f = 0; f < SPD_FAM_COUNT; f++) {
+			free(spd->dir[d].vec[f]);
+			free(spd->dir[d].index[f]);
+		}
+		for (c = spd->dir[d].classes; c != NULL; c = cn) {
+			cn = c->next;
+			cds_lfht_destroy(c->ht, NULL);
+			free(c);
+		}
+	}
+	cds_lfht_destroy(spd->byid, NULL);
+	if (was_online)
+		urcu_qsbr_thread_online();
+	free(spd);
+}
+
+static int
+spd_ref_cmp(const void *a, const void *b)
+{
+	const struct spd_ref *x = a, *y = b;
+
+	return (x->min_prio > y->min_prio) - (x->min_prio < y->min_prio);
+}
+
+/*
+ * Publish a new vector of dir's non-empty classes of family fam.  On
+ * allocation failure the old vector stays: it may then miss a new class
+ * or hold a stale bound, so the caller undoes its change (returns false).
+ */
+static bool
+spd_vec_rebuild(struct spd *spd, int dir, int fam)
+{
+	struct spd_dirtab *dt = &spd->dir[dir];
+	struct spd_vec *nv, *old;
+	struct spd_class *c;
+	size_t n = 0;
+
+	for (c = dt->classes; c != NULL; c = c->next)
+		if (spd_fam_idx(c->family) == fam && c->count > 0)
+			n++;
+	nv = malloc(sizeof(*nv) + n * sizeof(nv->ref[0]));
+	if (nv == NULL)
+		return false;
+	nv->n = 0;
+	for (c = dt->classes; c != NULL; c = c->next) {
+		if (spd_fam_idx(c->family) != fam || c->count == 0)
+			continue;
+		nv->ref[nv->n].cls = c;
+		nv->ref[nv->n].min_prio = c->min_prio;
+		nv->n++;
+	}
+	qsort(nv->ref, nv->n, sizeof(nv->ref[0]), spd_ref_cmp);
+	old = dt->vec[fam];
+	rcu_assign_pointer(dt->vec[fam], nv);
+	if (old != NULL)
+		urcu_qsbr_call_rcu(&old->rcu, spd_vec_free_rcu);
+	return true;
+}
+
+static size_t
+spd_class_slot(const struct selector *sel)
+{
+	return sel->src.len * (spd_fam_bits(sel->src.addr.family) + 1) +
+	    sel->dst.len;
+}
+
+/* The class of dir for the selector's (family, slen, dlen), or NULL. */
+static struct spd_class *
+spd_class_find(const struct spd *spd, int dir, const struct selector *sel)
+{
+	struct spd_class **index;
+
+	index = spd->dir[dir].index[spd_fam_idx(sel->src.addr.family)];
+	return index == NULL ? NULL : index[spd_class_slot(sel)];
+}
+
+/* The same, created if needed; NULL on allocation failure. */
+static struct spd_class *
+spd_class_get(struct spd *spd, int dir, const struct selector *sel)
+{
+	struct spd_dirtab *dt = &spd->dir[dir];
+	int family = sel->src.addr.family, fam = spd_fam_idx(family);
+	size_t side = spd_fam_bits(family) + 1;
+	struct spd_class *c;
+
+	if (dt->index[fam] == NULL) {
+		dt->index[fam] = calloc(side * side, sizeof(*dt->index[fam]));
+		if (dt->index[fam] == NULL)
+			return NULL;
+	}
+	c = dt->index[fam][spd_class_slot(sel)];
+	if (c != NULL)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->ht = cds_lfht_new(
+	    16, 16, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+	if (c->ht == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->family = (uint8_t)family;
+	c->slen = sel->src.len;
+	c->dlen = sel->dst.len;
+	c->next = dt->classes;
+	dt->classes = c;
+	dt->index[fam][spd_class_slot(sel)] = c;
+	return c;
+}
+
+/* Find the node of (dir, sel); call online. */
+static struct spd_node *
+spd_find_sel(const struct spd *spd, int dir, const struct selector *sel)
+{
+	struct spd_addr_key k = { &sel->src.addr, &sel->dst.addr };
+	struct spd_class *c;
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *n;
+	struct spd_node *sn;
+
+	c = spd_class_find(spd, dir, sel);
+	if (c == NULL || c->count == 0)
+		return NULL;
+	cds_lfht_lookup(
+	    c->ht, spd_addr_hash(spd, k.src, k.dst), spd_cls_match, &k, &it);
+	for (; (n = cds_lfht_iter_get_node(&it)) != NULL;
+	     cds_lfht_next_duplicate(c->ht, spd_cls_match, &k, &it)) {
+		sn = caa_container_of(n, struct spd_node, cls_node);
+		if (selector_eq(&sn->p.sel, sel))
+			return sn;
+	}
+	return NULL;
+}
+
+static bool
+spd_tmpl_valid(const struct spd_tmpl *t)
+{
+	if (t->proto != IPPROTO_ESP && t->proto != IPPROTO_AH &&
+	    t->proto != IPPROTO_COMP)
+		return false;
+	if (t->mode != SA_MODE_TRANSPORT && t->mode != SA_MODE_TUNNEL &&
+	    t->mode != SA_MODE_BEET)
+		return false;
+	return t->level <= KNOBS_LEVEL_UNIQUE;
+}
+
+static bool
+spd_policy_valid(const struct spd_policy *p)
+{
+	const char *why;
+	unsigned i;
+
+	if (p->dir >= SPD_DIR_COUNT || p->action > SPD_ACTION_IPSEC ||
+	    p->ntmpl > SPD_TMPL_MAX || !selector_check(&p->sel, &why))
+		return false;
+	if (p->action == SPD_ACTION_IPSEC && p->ntmpl == 0)
+		return false;
+	for (i = 0; i < p->ntmpl; i++)
+		if (!spd_tmpl_valid(&p->tmpl[i]))
+			return false;
+	return true;
+}
+
+/* A fresh id with id % 8 == dir, unused (Linux xfrm_gen_index). */
+static uint32_t
+spd_gen_id(struct spd *spd, int dir)
+{
+	uint32_t id;
+
+	for (;;) {
+		id = spd->id_gen | (uint32_t)dir;
+		spd->id_gen += 8;
+		if (id == 0)
+			id = 8;
+		if (spd_lookup_id(spd, id) == NULL)
+			return id;
+	}
+}
+
+static void
+spd_bump(struct spd *spd)
+{
+	atomic_fetch_add_explicit(&spd->gen, 1, memory_order_release);
+}
+
+/* Add sn to its class (creating it), keeping the vector right. */
+static enum spd_status
+spd_class_add(struct spd *spd, struct spd_node *sn)
+{
+	const struct selector *sel = &sn->p.sel;
+	int dir = sn->p.dir, fam = spd_fam_idx(sel->src.addr.family);
+	struct spd_class *c;
+	uint32_t old_min;
+	size_t old_peak;
+
+	c = spd_class_get(spd, dir, sel);
+	if (c == NULL)
+		return SPD_NOMEM;
+	old_min = c->min_prio;
+	old_peak = c->peak;
+	if (c->count == 0 || sn->p.priority < c->min_prio) {
+		c->min_prio = sn->p.priority;
+		if (c->count == 0)
+			c->peak = 0;
+		/* A visible class gets its lower bound before the policy. */
+		if (c->count > 0 && !spd_vec_rebuild(spd, dir, fam)) {
+			c->min_prio = old_min;
+			return SPD_NOMEM;
+		}
+	}
+	sn->cls = c;
+	cds_lfht_add(c->ht, spd_addr_hash(spd, &sel->src.addr, &sel->dst.addr),
+	    &sn->cls_node);
+	c->count++;
+	if (c->count > c->peak)
+		c->peak = c->count;
+	if (c->count == 1 && !spd_vec_rebuild(spd, dir, fam)) {
+		cds_lfht_del(c->ht, &sn->cls_node);
+		c->count = 0;
+		c->min_prio = old_min;
+		c->peak = old_peak;
+		return SPD_NOMEM;
+	}
+	return SPD_OK;
+}
+
+/* Exact lowest priority of a non-empty class (call online). */
+static uint32_t
+spd_class_min(struct spd_class *c)
+{
+	struct cds_lfht_iter it;
+	struct spd_node *sn;
+	uint32_t m = UINT32_MAX;
+
+	cds_lfht_for_each_entry(c->ht, &it, sn,
+	    cls_node) if (sn->p.priority < m) m = sn->p.priority;
+	return m;
+}
+
+/* Remove sn from its class; keep the vector right. */
+static void
+spd_class_del(struct spd *spd, struct spd_node *sn)
+{
+	struct spd_class *c = sn->cls;
+	int fam = spd_fam_idx(c->family);
+	uint32_t m;
+
+	cds_lfht_del(c->ht, &sn->cls_node);
+	c->count--;
+	if (c->count == 0) {
+		/* On failure the empty class stays listed: harmless. */
+		spd_vec_rebuild(spd, sn->p.dir, fam);
+		return;
+	}
+	if (c->count * 2 >= c->peak)
+		return;
+	m = spd_class_min(c);
+	c->peak = c->count;
+	if (m != c->min_prio) {
+		/* Raising the bound needs the new vector out first. */
+		uint32_t old = c->min_prio;
+
+		c->min_prio = m;
+		if (!spd_vec_rebuild(spd, sn->p.dir, fam))
+			c->min_prio = old;
+	}
+}
+
+static struct spd_node *
+spd_node_new(const struct spd_policy *pol)
+{
+	struct spd_node *sn;
+
+	sn = calloc(1, sizeof(*sn));
+	if (sn == NULL)
+		return NULL;
+	/* memcpy: the policy holds _Atomic counters. */
+	memcpy(&sn->p, pol, sizeof(sn->p));
+	atomic_init(&sn->p.use_sec, 0);
+	atomic_init(&sn->p.bytes, 0);
+	atomic_init(&sn->p.packets, 0);
+	cds_lfht_node_init(&sn->cls_node);
+	cds_lfht_node_init(&sn->id_node);
+	table_list_init(&sn->link);
+	return sn;
+}
+
+/* Replace old by sn (SPDUPDATE): same id and tie-break place. */
+static enum spd_status
+spd_replace(struct spd *spd, struct spd_node *old, struct spd_node *sn)
+{
+	enum spd_status st;
+
+	sn->p.id = old->p.id;
+	sn->seq = old->seq;
+	st = spd_class_add(spd, sn);
+	if (st != SPD_OK)
+		return st;
+	cds_lfht_add(spd->byid, spd_id_hash(spd, sn->p.id), &sn->id_node);
+	cds_lfht_del(spd->byid, &old->id_node);
+	spd_class_del(spd, old);
+	table_link_replace(&old->link, &sn->link);
+	spd_bump(spd);
+	urcu_qsbr_call_rcu(&old->rcu, spd_node_free_rcu);
+	return SPD_OK;
+}
+
+enum spd_status
+spd_insert(
+    struct spd *spd, const struct spd_policy *pol, bool is_update, uint32_t *id)
+{
+	struct spd_node *sn, *old;
+	enum spd_status st;
+	bool was_offline;
+
+	if (!spd_policy_valid(pol))
+		return SPD_INVALID;
+	sn = spd_node_new(pol);
+	if (sn == NULL)
+		return SPD_NOMEM;
+	was_offline = table_rcu_enter();
+	old = spd_find_sel(spd, pol->dir, &pol->sel);
+	if (old != NULL) {
+		st = is_update ? spd_replace(spd, old, sn) : SPD_EXISTS;
+	} else if (atomic_load(&spd->count) >= spd->max) {
+		st = SPD_FULL;
+	} else {
+		sn->p.id = spd_gen_id(spd, pol->dir);
+		sn->seq = ++spd->next_seq;
+		st = spd_class_add(spd, sn);
+		if (st == SPD_OK) {
+			cds_lfht_add(spd->byid, spd_id_hash(spd, sn->p.id),
+			    &sn->id_node);
+			table_link_insert_before(&spd->all, &sn->link);
+			atomic_fetch_add(&spd->count, 1);
+			spd_bump(spd);
+		}
+	}
+	table_rcu_leave(was_offline);
+	if (st != SPD_OK) {
+		free(sn);
+		return st;
+	}
+	if (id != NULL)
+		*id = sn->p.id;
+	return SPD_OK;
+}
+
+/* Unpublish sn and free it after a grace period; call online. */
+static void
+spd_remove(struct spd *spd, struct spd_node *sn)
+{
+	cds_lfht_del(spd->byid, &sn->id_node);
+	spd_class_del(spd, sn);
+	table_link_del(&sn->link);
+	atomic_fetch_sub(&spd->count, 1);
+	/* Caches drop their pointers to sn before it can be freed. */
+	spd_bump(spd);
+	urcu_qsbr_call_rcu(&sn->rcu, spd_node_free_rcu);
+}
+
+enum spd_status
+spd_delete_id(struct spd *spd, uint32_t id)
+{
+	struct spd_policy *p;
+	bool was_offline;
+
+	was_offline = table_rcu_enter();
+	p = spd_lookup_id(spd, id);
+	if (p != NULL)
+		spd_remove(spd, caa_container_of(p, struct spd_node, p));
+	table_rcu_leave(was_offline);
+	return p != NULL ? SPD_OK : SPD_NOTFOUND;
+}
+
+enum spd_status
+spd_delete_sel(struct spd *spd, enum spd_dir dir, const struct selector *sel)
+{
+	struct spd_node *sn = NULL;
+	bool was_offline;
+
+	if ((unsigned)dir >= SPD_DIR_COUNT)
+		return SPD_NOTFOUND;
+	was_offline = table_rcu_enter();
+	sn = spd_find_sel(spd, dir, sel);
+	if (sn != NULL)
+		spd_remove(spd, sn);
+	table_rcu_leave(was_offline);
+	return sn != NULL ? SPD_OK : SPD_NOTFOUND;
+}
+
+void
+spd_flush(struct spd *spd)
+{
+	struct table_link *l, *next;
+	struct spd_node *sn;
+	struct spd_class *c;
+	bool was_offline;
+	int d, f;
+
+	was_offline = table_rcu_enter();
+	/* Readers first lose the classes, then the policies go. */
+	for (d = 0; d < SPD_DIR_COUNT; d++) {
+		for (c = spd->dir[d].classes; c != NULL; c = c->next)
+			c->count = 0;
+		for (f = 0; f < SPD_FAM_COUNT; f++)
+			if (spd->dir[d].vec[f] != NULL &&
+			    spd->dir[d].vec[f]->n > 0)
+				spd_vec_rebuild(spd, d, f);
+	}
+	for (l = spd->all.next; l != &spd->all; l = next) {
+		next = l->next;
+		if (l->is_cursor)
+			continue;
+		sn = caa_container_of(l, struct spd_node, link);
+		cds_lfht_del(sn->cls->ht, &sn->cls_node);
+		cds_lfht_del(spd->byid, &sn->id_node);
+		table_link_del(&sn->link);
+		urcu_qsbr_call_rcu(&sn->rcu, spd_node_free_rcu);
+	}
+	atomic_store(&spd->count, 0);
+	spd_bump(spd);
+	table_rcu_leave(was_offline);
+}
+
+struct spd_policy *
+spd_lookup_id(const struct spd *spd, uint32_t id)
+{
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *n;
+	bool was_offline;
+
+	was_offline = table_rcu_enter();
+	cds_lfht_lookup(
+	    spd->byid, spd_id_hash(spd, id), spd_id_match, &id, &it);
+	n = cds_lfht_iter_get_node(&it);
+	table_rcu_leave(was_offline);
+	return n == NULL ? NULL
+			 : &caa_container_of(n, struct spd_node, id_node)->p;
+}
+
+struct spd_policy *
+spd_lookup_sel(
+    const struct spd *spd, enum spd_dir dir, const struct selector *sel)
+{
+	struct spd_node *sn;
+	bool was_offline;
+
+	if ((unsigned)dir >= SPD_DIR_COUNT)
+		return NULL;
+	was_offline = table_rcu_enter();
+	sn = spd_find_sel(spd, dir, sel);
+	table_rcu_leave(was_offline);
+	return sn == NULL ? NULL : &sn->p;
+}
+
+/* Everything but the prefixes, which the class probe already matched. */
+static bool
+spd_match_rest(const struct selector *s, const struct selector_key *k)
+{
+	if (s->proto != 0 && s->proto != SELECTOR_PROTO_ANY &&
+	    s->proto != k->proto)
+		return false;
+	if (k->sport < s->sport_lo || k->sport > s->sport_hi ||
+	    k->dport < s->dport_lo || k->dport > s->dport_hi)
+		return false;
+	return s->if_id == 0 || s->if_id == k->if_id;
+}
+
+/* Probe one class; improve *best. */
+static void
+spd_probe(const struct spd *spd, const struct spd_class *c,
+    const struct selector_key *k, struct spd_node **best)
+{
+	struct addr src = k->src, dst = k->dst;
+	struct spd_addr_key ak = { &src, &dst };
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *n;
+	struct spd_node *sn, *b = *best;
+
+	addr_mask(&src, c->slen);
+	addr_mask(&dst, c->dlen);
+	cds_lfht_lookup(
+	    c->ht, spd_addr_hash(spd, &src, &dst), spd_cls_match, &ak, &it);
+	for (; (n = cds_lfht_iter_get_node(&it)) != NULL;
+	     cds_lfht_next_duplicate(c->ht, spd_cls_match, &ak, &it)) {
+		sn = caa_container_of(n, struct spd_node, cls_node);
+		if (b != NULL &&
+		    (sn->p.priority > b->p.priority ||
+			(sn->p.priority == b->p.priority && sn->seq > b->seq)))
+			continue;
+		if (spd_match_rest(&sn->p.sel, k))
+			b = sn;
+	}
+	*best = b;
+}
+
+struct spd_policy *
+spd_lookup(
+    const struct spd *spd, enum spd_dir dir, const struct selector_key *k)
+{
+	const struct spd_vec *v;
+	struct spd_node *best = NULL;
+	bool was_offline;
+	size_t i;
+
+	if ((unsigned)dir >= SPD_DIR_COUNT ||
+	    (k->family != AF_INET && k->family != AF_INET6))
+		return NULL;
+	was_offline = table_rcu_enter();
+	v = rcu_dereference(spd->dir[dir].vec[spd_fam_idx(k->family)]);
+	for (i = 0; v != NULL && i < v->n; i++) {
+		/* Sorted by bound: nothing further can win. */
+		if (best != NULL && v->ref[i].min_prio > best->p.priority)
+			break;
+		spd_probe(spd, v->ref[i].cls, k, &best);
+	}
+	table_rcu_leave(was_offline);
+	return best == NULL ? NULL : &best->p;
+}
+
+size_t
+spd_count(const struct spd *spd)
+{
+	return atomic_load(&spd->count);
+}
+
+uint64_t
+spd_gen(const struct spd *spd)
+{
+	return atomic_load_explicit(&spd->gen, memory_order_acquire);
+}
+
+struct spd_cache *
+spd_cache_new(const struct spd *spd, unsigned bits)
+{
+	struct spd_cache *c;
+	size_t n;
+
+	if (bits < 1)
+		bits = 1;
+	if (bits > 16)
+		bits = 16;
+	n = (size_t)1 << bits;
+	c = calloc(1, sizeof(*c) + n * sizeof(c->ent[0]));
+	if (c == NULL)
+		return NULL;
+	c->spd = spd;
+	c->mask = (uint32_t)(n - 1);
+	return c;
+}
+
+void
+spd_cache_free(struct spd_cache *c)
+{
+	free(c);
+}
+
+struct spd_policy *
+spd_cache_lookup(
+    struct spd_cache *c, enum spd_dir dir, const struct selector_key *k)
+{
+	uint64_t gen = spd_gen(c->spd);
+	struct spd_cache_ent *e;
+
+	e = &c->ent[selector_key_hash(k, c->spd->seed ^ (uint32_t)dir) &
+	    c->mask];
+	/*
+	 * Generation read before the lookup: a change racing with it leaves
+	 * the slot tagged with the old generation, hence stale.
+	 */
+	if (e->gen == gen && e->dir == dir && selector_key_eq(&e->key, k)) {
+		c->hits++;
+		return e->pol;
+	}
+	c->misses++;
+	e->pol = spd_lookup(c->spd, dir, k);
+	e->key = *k;
+	e->dir = (uint8_t)dir;
+	e->gen = gen;
+	return e->pol;
+}
+
+void
+spd_cache_stats(const struct spd_cache *c, uint64_t *hits, uint64_t *misses)
+{
+	*hits = c->hits;
+	*misses = c->misses;
+}
+
+/* FreeBSD's IPSEC_CHECK_DEFAULT: anything but a real level is REQUIRE. */
+static enum knobs_level
+spd_deflev(uint8_t knob)
+{
+	if (knob == KNOBS_LEVEL_USE || knob == KNOBS_LEVEL_REQUIRE ||
+	    knob == KNOBS_LEVEL_UNIQUE)
+		return (enum knobs_level)knob;
+	return KNOBS_LEVEL_REQUIRE;
+}
+
+enum knobs_level
+spd_level(const struct spd_tmpl *t, const struct knobs *k)
+{
+	bool is_net = t->mode == SA_MODE_TUNNEL;
+
+	if (t->level != KNOBS_LEVEL_DEFAULT)
+		return spd_deflev(t->level);
+	switch (t->proto) {
+	case IPPROTO_ESP:
+		return spd_deflev(
+		    is_net ? k->esp_net_deflev : k->esp_trans_deflev);
+	case IPPROTO_AH:
+		return spd_deflev(
+		    is_net ? k->ah_net_deflev : k->ah_trans_deflev);
+	case IPPROTO_COMP:
+		return KNOBS_LEVEL_USE;
+	default:
+		return KNOBS_LEVEL_REQUIRE;
+	}
+}
+
+enum spd_action
+spd_default_action(const struct knobs *k)
+{
+	return k->def_policy == KNOBS_POLICY_DISCARD ? SPD_ACTION_DISCARD
+						     : SPD_ACTION_NONE;
+}
+
+struct spd_cursor *
+spd_cursor_new(struct spd *spd)
+{
+	struct spd_cursor *c;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->link.is_cursor = true;
+	c->link.prev = &spd->all;
+	c->link.next = spd->all.next;
+	spd->all.next->prev = &c->link;
+	spd->all.next = &c->link;
+	return c;
+}
+
+struct spd_policy *
+spd_cursor_next(struct spd *spd, struct spd_cursor *c)
+{
+	struct table_link *l = table_cursor_step(&spd->all, &c->link);
+
+	if (l == NULL)
+		return NULL;
+	return &caa_container_of(l, struct spd_node, link)->p;
+}
+
+void
+spd_cursor_free(struct spd *spd, struct spd_cursor *c)
+{
+	(void)spd;
+	if (c == NULL)
+		return;
+	table_link_del(&c->link);
+	free(c);
+}
