@@ -15,6 +15,7 @@ tests_unit_check_sad_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/unit/check_spd
 TESTS += tests/unit/check_spd
-tests_unit_check_spd_SOURCES = tests/unit/check_spd.c $(SADSPD_SRCS)
+tests_unit_check_spd_SOURCES = tests/unit/check_spd.c $(SADSPD_SRCS) \
+	src/ipsec/knobs.c
 tests_unit_check_spd_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_spd_LDADD = $(TEST_LIBS)
