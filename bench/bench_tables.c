@@ -168,7 +168,7 @@ out:
 	return (t1 - t0) / (double)n_lookups;
 }
 
-/* A random IPv4 address in 10.0.0.0/8 with few distinct /16s. */
+/* A random IPv4 address in 10.0.0.0/8. */
 static void
 bench_addr4(struct addr *a, uint64_t *rs)
 {
@@ -176,18 +176,25 @@ bench_addr4(struct addr *a, uint64_t *rs)
 	uint64_t r = bench_rand(rs);
 
 	raw[0] = 10;
-	raw[1] = (uint8_t)(r % 16);
+	raw[1] = (uint8_t)(r >> 24);
 	raw[2] = (uint8_t)(r >> 8);
 	raw[3] = (uint8_t)(r >> 16);
 	addr_set(a, AF_INET, raw);
 }
 
+/*
+ * Prefix lengths of site-to-site and road-warrior policies: mostly /24 and
+ * /32, some /16 and /28, and one in 64 a catch-all /0 or /8.
+ */
 static uint8_t
 bench_plen(uint64_t *rs)
 {
-	static const uint8_t lens[] = { 0, 8, 16, 16, 24, 24, 24, 28, 32, 32 };
+	static const uint8_t lens[] = { 16, 24, 24, 24, 28, 32, 32, 32 };
+	uint64_t r = bench_rand(rs);
 
-	return lens[bench_rand(rs) % sizeof(lens)];
+	if (r % 64 == 0)
+		return (r >> 8) % 2 == 0 ? 0 : 8;
+	return lens[(r >> 8) % sizeof(lens)];
 }
 
 /*
