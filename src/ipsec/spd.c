@@ -16,6 +16,11 @@
  * time, only when the class has halved since it was last exact
  * (amortised O(1)).  Classes are freed only by spd_free: a reader may
  * still walk an old vector that points at an emptied class.
+ *
+ * A packet that matches nothing probes every class of its direction and
+ * family, so each class keeps a small bit filter of its address pairs
+ * (struct spd_filter): a class with nothing for the packet's addresses
+ * then usually costs a bit test instead of hash-table cache misses.
  */
 #include "config.h"
 
@@ -32,9 +37,27 @@
 #include "ipsec/sa.h"
 #include "ipsec/table.h"
 
+/*
+ * A class's address filter: two bits per policy's address-pair hash, 16
+ * bits per policy of capacity (about 1.4% false positives when full), so a
+ * probe of a class that holds nothing for the packet's addresses usually
+ * costs a bit test in cache instead of two misses in the hash table.
+ * Bits are only ever set while a filter is published; deletes leave them
+ * (a false positive is only a wasted probe) and a rebuild clears them.
+ */
+struct spd_filter {
+	struct rcu_head rcu;
+	size_t cap;    /* policies it was sized for */
+	uint32_t mask; /* bits - 1 */
+	_Atomic uint64_t w[];
+};
+
+#define SPD_FILTER_MIN_CAP 16
+
 struct spd_class {
 	struct spd_class *next; /* all classes of a direction */
 	struct cds_lfht *ht;
+	struct spd_filter *filter; /* RCU-published; NULL: probe always */
 	uint8_t family;
 	uint8_t slen;
 	uint8_t dlen;
@@ -128,6 +151,12 @@ spd_addr_hash(
 	return addr_hash(dst, addr_hash(src, spd->seed));
 }
 
+static unsigned long
+spd_node_hash(const struct spd *spd, const struct spd_node *sn)
+{
+	return spd_addr_hash(spd, &sn->p.sel.src.addr, &sn->p.sel.dst.addr);
+}
+
 static int
 spd_cls_match(struct cds_lfht_node *n, const void *key)
 {
@@ -188,6 +217,77 @@ spd_vec_free_rcu(struct rcu_head *head)
 	free(caa_container_of(head, struct spd_vec, rcu));
 }
 
+static void
+spd_filter_free_rcu(struct rcu_head *head)
+{
+	free(caa_container_of(head, struct spd_filter, rcu));
+}
+
+static void
+spd_filter_bits(
+    const struct spd_filter *f, unsigned long h, uint32_t *b1, uint32_t *b2)
+{
+	*b1 = (uint32_t)h & f->mask;
+	*b2 = ((uint32_t)h * 0x9e3779b1u >> 7) & f->mask;
+}
+
+static void
+spd_filter_add(struct spd_filter *f, unsigned long h)
+{
+	uint32_t b1, b2;
+
+	spd_filter_bits(f, h, &b1, &b2);
+	atomic_fetch_or_explicit(
+	    &f->w[b1 / 64], 1ull << (b1 % 64), memory_order_relaxed);
+	atomic_fetch_or_explicit(
+	    &f->w[b2 / 64], 1ull << (b2 % 64), memory_order_relaxed);
+}
+
+static bool
+spd_filter_check(const struct spd_filter *f, unsigned long h)
+{
+	uint32_t b1, b2;
+
+	spd_filter_bits(f, h, &b1, &b2);
+	return (atomic_load_explicit(&f->w[b1 / 64], memory_order_relaxed) &
+		   1ull << (b1 % 64)) != 0 &&
+	    (atomic_load_explicit(&f->w[b2 / 64], memory_order_relaxed) &
+		1ull << (b2 % 64)) != 0;
+}
+
+/*
+ * Publish a filter for cap policies holding the class's current ones (call
+ * online).  On allocation failure the old filter stays: it still has a bit
+ * for every policy, only more false positives.
+ */
+static void
+spd_filter_rebuild(const struct spd *spd, struct spd_class *c, size_t cap)
+{
+	struct spd_filter *nf, *old = c->filter;
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *n;
+	struct spd_node *sn;
+	size_t bits = 64;
+
+	if (cap < SPD_FILTER_MIN_CAP)
+		cap = SPD_FILTER_MIN_CAP;
+	while (bits < cap * 16 && bits < ((size_t)1 << 31))
+		bits *= 2;
+	nf = calloc(1, sizeof(*nf) + bits / 64 * sizeof(nf->w[0]));
+	if (nf == NULL)
+		return;
+	nf->cap = cap;
+	nf->mask = (uint32_t)(bits - 1);
+	for (cds_lfht_first(c->ht, &it); (n = cds_lfht_iter_get_node(&it));
+	     cds_lfht_next(c->ht, &it)) {
+		sn = caa_container_of(n, struct spd_node, cls_node);
+		spd_filter_add(nf, spd_node_hash(spd, sn));
+	}
+	rcu_assign_pointer(c->filter, nf);
+	if (old != NULL)
+		urcu_qsbr_call_rcu(&old->rcu, spd_filter_free_rcu);
+}
+
 void
 spd_free(struct spd *spd)
 {
@@ -210,6 +310,7 @@ spd_free(struct spd *spd)
 		for (c = spd->dir[d].classes; c != NULL; c = cn) {
 			cn = c->next;
 			cds_lfht_destroy(c->ht, NULL);
+			free(c->filter);
 			free(c);
 		}
 	}
@@ -415,8 +516,12 @@ spd_class_add(struct spd *spd, struct spd_node *sn)
 		}
 	}
 	sn->cls = c;
-	cds_lfht_add(c->ht, spd_addr_hash(spd, &sel->src.addr, &sel->dst.addr),
-	    &sn->cls_node);
+	if (c->filter == NULL || c->count + 1 > c->filter->cap)
+		spd_filter_rebuild(spd, c, 2 * (c->count + 1));
+	/* The bit before the node: a reader that finds it finds the bit. */
+	if (c->filter != NULL)
+		spd_filter_add(c->filter, spd_node_hash(spd, sn));
+	cds_lfht_add(c->ht, spd_node_hash(spd, sn), &sn->cls_node);
 	c->count++;
 	if (c->count > c->peak)
 		c->peak = c->count;
@@ -435,11 +540,16 @@ static uint32_t
 spd_class_min(struct spd_class *c)
 {
 	struct cds_lfht_iter it;
+	struct cds_lfht_node *n;
 	struct spd_node *sn;
 	uint32_t m = UINT32_MAX;
 
-	cds_lfht_for_each_entry(c->ht, &it, sn,
-	    cls_node) if (sn->p.priority < m) m = sn->p.priority;
+	for (cds_lfht_first(c->ht, &it); (n = cds_lfht_iter_get_node(&it));
+	     cds_lfht_next(c->ht, &it)) {
+		sn = caa_container_of(n, struct spd_node, cls_node);
+		if (sn->p.priority < m)
+			m = sn->p.priority;
+	}
 	return m;
 }
 
@@ -453,6 +563,10 @@ spd_class_del(struct spd *spd, struct spd_node *sn)
 
 	cds_lfht_del(c->ht, &sn->cls_node);
 	c->count--;
+	/* Shrink, and drop the bits of the deleted, at a quarter full. */
+	if (c->filter != NULL && c->filter->cap > SPD_FILTER_MIN_CAP &&
+	    c->count * 4 < c->filter->cap)
+		spd_filter_rebuild(spd, c, 2 * c->count);
 	if (c->count == 0) {
 		/* On failure the empty class stays listed: harmless. */
 		spd_vec_rebuild(spd, sn->p.dir, fam);
@@ -624,6 +738,10 @@ spd_flush(struct spd *spd)
 		table_link_del(&sn->link);
 		urcu_qsbr_call_rcu(&sn->rcu, spd_node_free_rcu);
 	}
+	for (d = 0; d < SPD_DIR_COUNT; d++)
+		for (c = spd->dir[d].classes; c != NULL; c = c->next)
+			if (c->filter != NULL)
+				spd_filter_rebuild(spd, c, 0);
 	atomic_store(&spd->count, 0);
 	spd_bump(spd);
 	table_rcu_leave(was_offline);
@@ -683,11 +801,16 @@ spd_probe(const struct spd *spd, const struct spd_class *c,
 	struct cds_lfht_iter it;
 	struct cds_lfht_node *n;
 	struct spd_node *sn, *b = *best;
+	const struct spd_filter *f;
+	unsigned long h;
 
 	addr_mask(&src, c->slen);
 	addr_mask(&dst, c->dlen);
-	cds_lfht_lookup(
-	    c->ht, spd_addr_hash(spd, &src, &dst), spd_cls_match, &ak, &it);
+	h = spd_addr_hash(spd, &src, &dst);
+	f = rcu_dereference(c->filter);
+	if (f != NULL && !spd_filter_check(f, h))
+		return;
+	cds_lfht_lookup(c->ht, h, spd_cls_match, &ak, &it);
 	for (; (n = cds_lfht_iter_get_node(&it)) != NULL;
 	     cds_lfht_next_duplicate(c->ht, spd_cls_match, &ak, &it)) {
 		sn = caa_container_of(n, struct spd_node, cls_node);
