@@ -1,1 +1,10 @@
-# (filled by the module owner)
+# IPcomp and AH (core helper).
+src_ipsec_libipsec_la_SOURCES += src/ipsec/ipcomp.c src/ipsec/ipcomp.h
+
+check_PROGRAMS += tests/unit/check_ipcomp
+TESTS += tests/unit/check_ipcomp
+tests_unit_check_ipcomp_SOURCES = tests/unit/check_ipcomp.c \
+	src/ipsec/ipcomp.c src/ipsec/iphdr.c src/common/addr.c \
+	src/common/pbuf.c
+tests_unit_check_ipcomp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_ipcomp_LDADD = $(TEST_LIBS)

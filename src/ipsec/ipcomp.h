@@ -80,9 +80,8 @@ struct ipcomp_where {
 };
 
 /* ipcomp_encap without the parse; w must describe the packet in pb. */
-enum ipsec_verdict ipcomp_encap_at(struct ipcomp_ctx *ctx,
-    const struct sa *sa, struct pbuf *pb, const struct ipcomp_where *w,
-    bool *is_compressed);
+enum ipsec_verdict ipcomp_encap_at(struct ipcomp_ctx *ctx, const struct sa *sa,
+    struct pbuf *pb, const struct ipcomp_where *w, bool *is_compressed);
 
 /*
  * Decompress the IPcomp packet in pb (found by the caller from its CPI):
@@ -94,9 +93,9 @@ enum ipsec_verdict ipcomp_encap_at(struct ipcomp_ctx *ctx,
  * packet), IPSEC_DROP_PROTO (the packet is not IPcomp), IPSEC_DROP_SHORT
  * (shorter than the header), IPSEC_DROP_NOSA (CPI is not the SA's),
  * IPSEC_DROP_NEXTHDR (next header is IPcomp again: compressing twice is
- * pointless and no sender does it), IPSEC_DROP_DECOMP (not one complete DEFLATE stream,
- * trailing bytes, or the output would be too large).  On anything but
- * IPSEC_OK the packet is unchanged.
+ * pointless and no sender does it), IPSEC_DROP_DECOMP (not one complete
+ * DEFLATE stream, trailing bytes, or the output would be too large).  On
+ * anything but IPSEC_OK the packet is unchanged.
  */
 enum ipsec_verdict ipcomp_decap(struct ipcomp_ctx *ctx, const struct sa *sa,
     struct pbuf *pb, uint8_t *next_hdr);
