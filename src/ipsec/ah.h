@@ -83,8 +83,8 @@ enum ipsec_verdict ah_output_end(struct ipsec_job *job);
  * IPSEC_DROP_SHORT, IPSEC_DROP_NOSA (SPI is not the SA's, or ESN without
  * a replay window), IPSEC_DROP_SEQ_ZERO, IPSEC_DROP_REPLAY.
  */
-enum ipsec_verdict ah_input_begin(struct ipsec_job *job, struct cipher *c,
-    const struct knobs *k);
+enum ipsec_verdict ah_input_begin(
+    struct ipsec_job *job, struct cipher *c, const struct knobs *k);
 /*
  * Finish: IPSEC_DROP_ICV / IPSEC_DROP_CRYPTO from the op; then the replay
  * window is advanced (IPSEC_DROP_REPLAY if another copy won meanwhile),
