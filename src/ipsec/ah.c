@@ -393,7 +393,7 @@ enum ipsec_verdict
 ah_input_begin(struct ipsec_job *job, struct cipher *c, const struct knobs *k)
 {
 	struct sa *sa = job->sa;
-	size_t icv_len = cipher_icv_len(c);
+	size_t icv_len = cipher_icv_len(c), hlen;
 	struct ip_info info;
 	struct rd rd;
 	uint8_t nh, plen, *icv;
@@ -411,10 +411,17 @@ ah_input_begin(struct ipsec_job *job, struct cipher *c, const struct knobs *k)
 	if (!rd_u8(&rd, &nh) || !rd_u8(&rd, &plen) || !rd_u16(&rd, &reserved) ||
 	    !rd_u32(&rd, &spi) || !rd_u32(&rd, &seq_lo))
 		return IPSEC_DROP_SHORT;
-	/* The length must be what this SA's ICV and the family make. */
-	if (((size_t)plen + 2) * 4 != ah_len(icv_len, info.family))
+	/*
+	 * The length must be what this SA's ICV and the family make.  IPv4
+	 * also takes the 64-bit rounding that Linux sends by default (its
+	 * XFRM_STATE_ALIGN4 flag asks for the RFC's 32 bits); the padding
+	 * is authenticated as received.
+	 */
+	hlen = ((size_t)plen + 2) * 4;
+	if (hlen != ah_len(icv_len, info.family) &&
+	    (info.family != AF_INET || hlen != ah_len(icv_len, AF_INET6)))
 		return IPSEC_DROP_HDR;
-	if (!rd_skip(&rd, ah_len(icv_len, info.family) - AH_HDR_LEN))
+	if (!rd_skip(&rd, hlen - AH_HDR_LEN))
 		return IPSEC_DROP_SHORT;
 	if (spi != sa->spi)
 		return IPSEC_DROP_NOSA;

@@ -73,8 +73,9 @@ enum ipsec_verdict ah_output_end(struct ipsec_job *job);
 
 /*
  * Begin verifying job->pb, an IP packet carrying AH for job->sa (found by
- * the caller from SPI and destination): checks lengths (AH length must
- * hold the SA's ICV and keep 32/64-bit alignment), the SPI, and the
+ * the caller from SPI and destination): checks lengths (the AH length
+ * must be the SA's ICV rounded as AH output does; for IPv4 rounding to 8
+ * bytes, as Linux sends by default, is accepted too), the SPI, and the
  * sequence number against the replay window without moving it (section
  * 3.4.3); then copies the ICV to job->icv, zeroes it and the mutable
  * fields in the packet and describes the HMAC.

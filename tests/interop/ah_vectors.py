@@ -79,3 +79,16 @@ emit("v4tun_sha256_out", bytes(sa3.encrypt(inner, seq_num=7)))
 sa4 = SecurityAssociation(AH, spi=0x4000, auth_algo="HMAC-SHA1-96",
                           auth_key=SHA1_KEY, esn_en=True, esn=1)
 case("v4_sha1_esn", sa4, v4_inner(), seq_num=2)
+
+# IPv4 with the AH length rounded to 8 bytes as Linux sends by default
+# (no XFRM_STATE_ALIGN4): HMAC-SHA256-128, 12 + 16 + 4 bytes of padding.
+sa5 = SecurityAssociation(AH, spi=0x5000, auth_algo="SHA2-256-128",
+                          auth_key=SHA256_KEY)
+v4 = v4_inner()
+ah = AH(nh=17, payloadlen=32 // 4 - 2, reserved=0, spi=0x5000, seq=3,
+        icv=b"\x00" * 16)
+ah.padding = b"\x00" * 4
+pkt = IP(src=v4.src, dst=v4.dst, tos=v4.tos, ttl=v4.ttl, id=v4.id,
+         flags=v4.flags, proto=51) / ah / UDP(bytes(v4[UDP]))
+signed = sa5.auth_algo.sign(pkt, SHA256_KEY)
+emit("v4_sha256_align8_out", bytes(signed))

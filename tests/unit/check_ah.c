@@ -37,6 +37,8 @@
  *   v4tun_sha256: SPI 0x3000, seq 7, outer 203.0.113.1 -> .2 around
  *                 v4_sha1_in
  *   v4_sha1_esn:  SPI 0x4000, ESN high 1, low 2
+ *   v4_sha256_align8: SPI 0x5000, seq 3, AH rounded to 8 bytes (4 bytes
+ *                 of padding) as Linux sends IPv4 AH by default
  */
 static const uint8_t v4_sha1_in[50] = {
 	0x45,
@@ -643,6 +645,91 @@ static const uint8_t v4_sha1_esn_out[74] = {
 	0xe9,
 	0xf3,
 	0x92,
+	0x04,
+	0xd2,
+	0x16,
+	0x2e,
+	0x00,
+	0x1e,
+	0xac,
+	0x60,
+	0x69,
+	0x70,
+	0x73,
+	0x65,
+	0x63,
+	0x64,
+	0x20,
+	0x61,
+	0x68,
+	0x20,
+	0x6b,
+	0x6e,
+	0x6f,
+	0x77,
+	0x6e,
+	0x20,
+	0x61,
+	0x6e,
+	0x73,
+	0x77,
+	0x65,
+	0x72,
+};
+
+static const uint8_t v4_sha256_align8_out[82] = {
+	0x45,
+	0x2e,
+	0x00,
+	0x52,
+	0x12,
+	0x34,
+	0x40,
+	0x00,
+	0x40,
+	0x33,
+	0x3b,
+	0xe0,
+	0xc0,
+	0x00,
+	0x02,
+	0x01,
+	0xc6,
+	0x33,
+	0x64,
+	0x02,
+	0x11,
+	0x06,
+	0x00,
+	0x00,
+	0x00,
+	0x00,
+	0x50,
+	0x00,
+	0x00,
+	0x00,
+	0x00,
+	0x03,
+	0xa8,
+	0x0f,
+	0x3a,
+	0xca,
+	0x18,
+	0xce,
+	0x0d,
+	0x01,
+	0x0e,
+	0xd5,
+	0x6b,
+	0x06,
+	0xbf,
+	0xb6,
+	0x93,
+	0xcf,
+	0x00,
+	0x00,
+	0x00,
+	0x00,
 	0x04,
 	0xd2,
 	0x16,
@@ -1317,6 +1404,36 @@ START_TEST(test_ah_input_bad)
 }
 END_TEST
 
+/* IPv4 AH padded to 64 bits (Linux's default) is accepted. */
+START_TEST(test_ah_input_align8)
+{
+	struct sa sa;
+	struct cipher *c = sa_make(&sa, ALG_HMAC_SHA256_128, 0x5000, false, 64);
+	uint8_t buf[sizeof(v4_sha256_align8_out)], nh = 0;
+
+	load(v4_sha256_align8_out, sizeof(v4_sha256_align8_out));
+	ck_assert_int_eq(ah_input(&sa, c, &kn, &pkt, &nh), IPSEC_OK);
+	ck_assert_uint_eq(nh, IPPROTO_UDP);
+	ck_assert_uint_eq(pbuf_len(&pkt), sizeof(buf) - 32);
+	ck_assert_mem_eq(
+	    pbuf_data(&pkt) + 20, v4_sha256_align8_out + 52, sizeof(buf) - 52);
+	ck_assert_uint_eq(pbuf_data(&pkt)[9], IPPROTO_UDP);
+	ck_assert_uint_eq(ip_cksum(pbuf_data(&pkt), 20), 0);
+	/* The padding is authenticated (window reset: same seq). */
+	replay_init(sa.replay, 64, false);
+	memcpy(buf, v4_sha256_align8_out, sizeof(buf));
+	buf[50] = 1;
+	load(buf, sizeof(buf));
+	ck_assert_int_eq(ah_input(&sa, c, &kn, &pkt, &nh), IPSEC_DROP_ICV);
+	/* Rounded to neither 4 nor 8: refused. */
+	memcpy(buf, v4_sha256_align8_out, sizeof(buf));
+	buf[21] = 7;
+	load(buf, sizeof(buf));
+	ck_assert_int_eq(ah_input(&sa, c, &kn, &pkt, &nh), IPSEC_DROP_HDR);
+	sa_done(&sa, c);
+}
+END_TEST
+
 START_TEST(test_ah_input_replay)
 {
 	struct sa sa;
@@ -1394,6 +1511,7 @@ ah_suite(void)
 	tcase_add_test(tc, test_ah_input_offsetmask);
 	tcase_add_test(tc, test_ah_input_short);
 	tcase_add_test(tc, test_ah_input_bad);
+	tcase_add_test(tc, test_ah_input_align8);
 	tcase_add_test(tc, test_ah_input_replay);
 	suite_add_tcase(s, tc);
 	return s;
