@@ -76,6 +76,19 @@ class Failure(Exception):
     pass
 
 
+def ipv4_ok(b):
+    """True if b is one IPv4 packet: header checksum and total length."""
+    if len(b) < 20 or b[0] >> 4 != 4:
+        return False
+    ihl = (b[0] & 0x0f) * 4
+    total = 0
+    for i in range(0, ihl, 2):
+        total += (b[i] << 8) | b[i + 1]
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return total == 0xffff and int.from_bytes(b[2:4], "big") == len(b)
+
+
 def expect(cond, what):
     if not cond:
         raise Failure(what)
@@ -100,6 +113,10 @@ def check_esp(v, arrays):
     note = cstring(v["note"])
 
     expect(len(key) == cint(v["enc_key_len"]), "enc_key shorter than its len")
+    if off:
+        expect(ipv4_ok(pkt[:off] + esp), "outer IPv4 header checksum/length")
+    if "trailer included" not in note and plain[:1] == b"\x45":
+        expect(ipv4_ok(plain), "plain IPv4 header checksum/length")
     hdr = spi.to_bytes(4, "big") + (seq & 0xffffffff).to_bytes(4, "big")
     expect(esp[:8] == hdr, "ESP header != spi || low 32 bits of seq")
     expect(esp[8:8 + len(iv)] == iv, "ESP IV != iv")
@@ -147,16 +164,14 @@ def check_esp(v, arrays):
         inner = out[:-2 - padlen]
         if "trailer included" in note:
             expect(out == plain, "decrypted payload != plain")
-        elif off:
-            # plain is the whole original IP packet; transport mode keeps
-            # its IP header outside, tunnel mode encrypts all of it.
-            if cint(v["mode"]) == 1:
-                ihl = (plain[0] & 0x0f) * 4 if plain[0] >> 4 == 4 else 40
-                expect(inner == plain[ihl:], "decrypted != plain payload")
-                expect(pkt[off - ihl:off] != b"" and off == ihl,
-                       "esp_off != IP header length")
-            else:
-                expect(inner == plain, "decrypted != inner packet")
+        elif cint(v["mode"]) == 1 and off:
+            # Transport with the IP packet shown: plain is the whole
+            # original packet, its header stays outside ESP.
+            ihl = (plain[0] & 0x0f) * 4
+            expect(plain[0] >> 4 == 4 and off == ihl,
+                   "esp_off != IPv4 header length of plain")
+            expect(inner == plain[ihl:], "decrypted != plain after its header")
+            expect(pkt[9] == 50, "outer protocol is not ESP")
         else:
             expect(inner == plain, "decrypted payload != plain")
         return "aes-cbc decrypt%s ok" % (" + " + auth if icvlen else "")
