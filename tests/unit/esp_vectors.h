@@ -23,14 +23,27 @@
  *   note says which.
  * - esp is the packet after ESP; if the source prints the outer IP packet
  *   too, esp_off is the offset of the SPI in it, else 0.
+ * - Padding, where there is any, is 1, 2, 3, ... in every source.
+ *
+ * Sources (stored copies read through the project's search tool):
+ * - draft-mcgrew-gcm-test-01 section 4: 16 AES-GCM-ESP packets and one
+ *   AES-GMAC-ESP packet; the draft does not number them, "case N" here
+ *   counts them in the draft's order, and the page is given too.
+ * - RFC 3602 section 4 cases 5-8 (AES-CBC, no integrity), read from
+ *   draft-ietf-ipsec-ciph-aes-cbc-04, whose section 4 is the RFC's;
+ *   third-party copies labelled RFC 3602 agree byte for byte.
+ * - RFC 7634 Appendix A (ChaCha20-Poly1305, tunnel mode), read from
+ *   draft-ietf-ipsecme-chacha20-poly1305-12, the last draft; a copy
+ *   labelled RFC 7634 (OpenBSD regress chachapoly_test.c) agrees.
+ * - RFC 8439 section 2.8.2 (bare AEAD_CHACHA20_POLY1305).
  */
 struct esp_vector {
 	const char *name;
-	const char *enc_alg;	/* "aes-gcm-16", "aes-cbc", "aes-gmac",
-				   "chacha20-poly1305", "null" */
-	const char *auth_alg;	/* "hmac-sha1", "null-auth", or NULL for AEAD */
+	const char *enc_alg;  /* "aes-gcm-16", "aes-cbc", "aes-gmac",
+				 "chacha20-poly1305", "null" */
+	const char *auth_alg; /* "hmac-sha1", "null-auth", or NULL for AEAD */
 	uint8_t enc_key[36];
-	uint8_t enc_key_len;	/* including the 4-byte salt where there is one */
+	uint8_t enc_key_len; /* including the 4-byte salt where there is one */
 	uint8_t auth_key[64];
 	uint8_t auth_key_len;
 	uint32_t spi;
@@ -38,7 +51,7 @@ struct esp_vector {
 	bool esn;
 	uint8_t iv[16];
 	uint8_t iv_len;
-	uint8_t mode;		/* 0 unspecified, 1 transport, 2 tunnel */
+	uint8_t mode; /* 0 unspecified, 1 transport, 2 tunnel */
 	const uint8_t *plain;
 	size_t plain_len;
 	const uint8_t *esp;
@@ -50,9 +63,9 @@ struct esp_vector {
 /* A bare AEAD operation: nonce is the full 12-byte nonce (salt || IV). */
 struct aead_vector {
 	const char *name;
-	const char *alg;	/* "aes-gcm-16" or "chacha20-poly1305" */
+	const char *alg; /* "aes-gcm-16" or "chacha20-poly1305" */
 	const uint8_t *key;
-	size_t key_len;		/* cipher key only, no salt */
+	size_t key_len; /* cipher key only, no salt */
 	const uint8_t *nonce;
 	size_t nonce_len;
 	const uint8_t *aad;
@@ -60,12 +73,14 @@ struct aead_vector {
 	const uint8_t *plain;
 	size_t plain_len;
 	const uint8_t *ct;
-	size_t ct_len;		/* == plain_len */
+	size_t ct_len; /* == plain_len */
 	const uint8_t *tag;
 	size_t tag_len;
 	const char *note;
 };
 
+/* Byte tables: one source row per line is easier to check. */
+/* clang-format off */
 /* draft-mcgrew-gcm-test-01 section 4, page 7, "plaintext" (72 octets). */
 static const uint8_t mcgrew_c1_plain[] = {
 	0x45, 0x00, 0x00, 0x48, 0x69, 0x9a, 0x00, 0x00,
@@ -206,7 +221,10 @@ static const uint8_t mcgrew_c5_esp[] = {
 	0xea, 0xe8, 0x8f, 0x00, 0xe8, 0x0d, 0x6e, 0x48,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 12 (first case on the page), "plaintext" (28 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 12 (first case on the page),
+ * "plaintext" (28 octets).
+ */
 static const uint8_t mcgrew_c6_plain[] = {
 	0x45, 0x00, 0x00, 0x1c, 0x42, 0xa2, 0x00, 0x00,
 	0x80, 0x01, 0x44, 0x1f, 0x40, 0x67, 0x93, 0xb6,
@@ -214,7 +232,10 @@ static const uint8_t mcgrew_c6_plain[] = {
 	0x01, 0x02, 0x02, 0x01,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 12 (first case on the page), "packet" (60 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 12 (first case on the page),
+ * "packet" (60 octets).
+ */
 static const uint8_t mcgrew_c6_esp[] = {
 	0x42, 0xf6, 0x7e, 0x3f, 0x10, 0x10, 0x10, 0x10,
 	0x4e, 0x28, 0x00, 0x00, 0xa2, 0xfc, 0xa1, 0xa3,
@@ -226,7 +247,10 @@ static const uint8_t mcgrew_c6_esp[] = {
 	0xe7, 0xd0, 0x5d, 0x35,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 12 (second case on the page), "plaintext" (40 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 12 (second case on the page),
+ * "plaintext" (40 octets).
+ */
 static const uint8_t mcgrew_c7_plain[] = {
 	0x45, 0x00, 0x00, 0x28, 0xa4, 0xad, 0x40, 0x00,
 	0x40, 0x06, 0x78, 0x80, 0x0a, 0x01, 0x03, 0x8f,
@@ -235,7 +259,10 @@ static const uint8_t mcgrew_c7_plain[] = {
 	0x50, 0x10, 0x16, 0xd0, 0x75, 0x68, 0x00, 0x01,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 12 (second case on the page), "packet" (72 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 12 (second case on the page),
+ * "packet" (72 octets).
+ */
 static const uint8_t mcgrew_c7_esp[] = {
 	0x00, 0x00, 0xa5, 0xf8, 0x00, 0x00, 0x00, 0x0a,
 	0xfa, 0xce, 0xdb, 0xad, 0xde, 0xca, 0xf8, 0x88,
@@ -364,12 +391,18 @@ static const uint8_t mcgrew_c11_esp[] = {
 	0x11, 0xe2, 0x4f, 0x30, 0xe4, 0x4c, 0xcc, 0x76,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 17 (first case on the page), "plaintext" (4 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 17 (first case on the page),
+ * "plaintext" (4 octets).
+ */
 static const uint8_t mcgrew_c12_plain[] = {
 	0x01, 0x02, 0x02, 0x01,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 17 (first case on the page), "packet" (36 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 17 (first case on the page),
+ * "packet" (36 octets).
+ */
 static const uint8_t mcgrew_c12_esp[] = {
 	0x33, 0x54, 0x67, 0xae, 0xff, 0xff, 0xff, 0xff,
 	0x43, 0x45, 0x7e, 0x91, 0x82, 0x44, 0x3b, 0xc6,
@@ -378,14 +411,20 @@ static const uint8_t mcgrew_c12_esp[] = {
 	0x04, 0xbe, 0xf2, 0x70,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 17 (second case on the page), "plaintext" (20 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 17 (second case on the page),
+ * "plaintext" (20 octets).
+ */
 static const uint8_t mcgrew_c13_plain[] = {
 	0x74, 0x6f, 0x01, 0x62, 0x65, 0x01, 0x6f, 0x72,
 	0x01, 0x6e, 0x6f, 0x74, 0x01, 0x74, 0x6f, 0x01,
 	0x62, 0x65, 0x00, 0x01,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 17 (second case on the page), "packet" (52 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 17 (second case on the page),
+ * "packet" (52 octets).
+ */
 static const uint8_t mcgrew_c13_esp[] = {
 	0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01,
 	0xca, 0xfe, 0xde, 0xba, 0xce, 0xfa, 0xce, 0x74,
@@ -422,7 +461,10 @@ static const uint8_t mcgrew_c14_esp[] = {
 	0x9f, 0xb4, 0xc0, 0x53,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 19, "aad" after SPI, sequence number and IV (the ESP payload, sent in clear) (52 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 19, "aad" after SPI, sequence
+ * number and IV (the ESP payload, sent in clear) (52 octets).
+ */
 static const uint8_t mcgrew_c15_plain[] = {
 	0x45, 0x00, 0x00, 0x30, 0xda, 0x3a, 0x00, 0x00,
 	0x80, 0x01, 0xdf, 0x3b, 0xc0, 0xa8, 0x00, 0x05,
@@ -512,7 +554,10 @@ static const uint8_t mcgrew_c1_nonce[] = {
 	0x3b, 0x24, 0x4c, 0xfe,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 7, "ctext+tag" without the last 16 octets (72 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 7, "ctext+tag" without the last
+ * 16 octets (72 octets).
+ */
 static const uint8_t mcgrew_c1_ct[] = {
 	0xfe, 0xcf, 0x53, 0x7e, 0x72, 0x9d, 0x5b, 0x07,
 	0xdc, 0x30, 0xdf, 0x52, 0x8d, 0xd2, 0x2b, 0x76,
@@ -525,7 +570,10 @@ static const uint8_t mcgrew_c1_ct[] = {
 	0x61, 0xbc, 0x17, 0xd7, 0x68, 0xfd, 0x97, 0x32,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 7, last 16 octets of "ctext+tag" (16 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 7, last 16 octets of "ctext+tag"
+ * (16 octets).
+ */
 static const uint8_t mcgrew_c1_tag[] = {
 	0x45, 0x90, 0x18, 0x14, 0x8f, 0x6c, 0xbe, 0x72,
 	0x2f, 0xd0, 0x47, 0x96, 0x56, 0x2d, 0xfd, 0xb4,
@@ -548,7 +596,10 @@ static const uint8_t mcgrew_c2_nonce[] = {
 	0xde, 0xca, 0xf8, 0x88,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 8, "ctext+tag" without the last 16 octets (64 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 8, "ctext+tag" without the last
+ * 16 octets (64 octets).
+ */
 static const uint8_t mcgrew_c2_ct[] = {
 	0xde, 0xb2, 0x2c, 0xd9, 0xb0, 0x7c, 0x72, 0xc1,
 	0x6e, 0x3a, 0x65, 0xbe, 0xeb, 0x8d, 0xf3, 0x04,
@@ -560,7 +611,10 @@ static const uint8_t mcgrew_c2_ct[] = {
 	0xec, 0x3b, 0x9b, 0xa9, 0x5d, 0x91, 0x8b, 0xd1,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 8, last 16 octets of "ctext+tag" (16 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 8, last 16 octets of "ctext+tag"
+ * (16 octets).
+ */
 static const uint8_t mcgrew_c2_tag[] = {
 	0x83, 0xb7, 0x0d, 0x3a, 0xa8, 0xbc, 0x6e, 0xe4,
 	0xc3, 0x09, 0xe9, 0xd8, 0x5a, 0x41, 0xad, 0x4a,
@@ -585,7 +639,10 @@ static const uint8_t mcgrew_c3_nonce[] = {
 	0x05, 0x06, 0x07, 0x08,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 9, "ctext+tag" without the last 16 octets (52 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 9, "ctext+tag" without the last
+ * 16 octets (52 octets).
+ */
 static const uint8_t mcgrew_c3_ct[] = {
 	0xff, 0x42, 0x5c, 0x9b, 0x72, 0x45, 0x99, 0xdf,
 	0x7a, 0x3b, 0xcd, 0x51, 0x01, 0x94, 0xe0, 0x0d,
@@ -596,7 +653,10 @@ static const uint8_t mcgrew_c3_ct[] = {
 	0xef, 0x84, 0x2d, 0x8e,
 };
 
-/* draft-mcgrew-gcm-test-01 section 4, page 9, last 16 octets of "ctext+tag" (16 octets). */
+/*
+ * draft-mcgrew-gcm-test-01 section 4, page 9, last 16 octets of "ctext+tag"
+ * (16 octets).
+ */
 static const uint8_t mcgrew_c3_tag[] = {
 	0xb3, 0x35, 0xf4, 0xee, 0xcf, 0xdb, 0xf8, 0x31,
 	0x82, 0x4b, 0x4c, 0x49, 0x15, 0x95, 0x6c, 0x96,
@@ -635,7 +695,10 @@ static const uint8_t rfc8439_key[] = {
 	0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f,
 };
 
-/* RFC 8439 section 2.8.2 (page 23-24), "32-bit fixed-common part" then "IV" (nonce = constant | iv, section 2.8.1) (12 octets). */
+/*
+ * RFC 8439 section 2.8.2 (page 23-24), "32-bit fixed-common part" then "IV"
+ * (nonce = constant | iv, section 2.8.1) (12 octets).
+ */
 static const uint8_t rfc8439_nonce[] = {
 	0x07, 0x00, 0x00, 0x00, 0x40, 0x41, 0x42, 0x43,
 	0x44, 0x45, 0x46, 0x47,
@@ -666,7 +729,11 @@ static const uint8_t rfc8439_tag[] = {
 	0x7e, 0x90, 0x2e, 0xcb, 0xd0, 0x60, 0x06, 0x91,
 };
 
-/* RFC 7634 Appendix A (as in draft-ietf-ipsecme-chacha20-poly1305-12), "Source Packet" (the inner IPv4 ICMP packet, 198.51.100.5 to 192.0.2.5) (84 octets). */
+/*
+ * RFC 7634 Appendix A (as in draft-ietf-ipsecme-chacha20-poly1305-12),
+ * "Source Packet" (the inner IPv4 ICMP packet, 198.51.100.5 to 192.0.2.5)
+ * (84 octets).
+ */
 static const uint8_t rfc7634_plain[] = {
 	0x45, 0x00, 0x00, 0x54, 0xa6, 0xf2, 0x00, 0x00,
 	0x40, 0x01, 0xe7, 0x78, 0xc6, 0x33, 0x64, 0x05,
@@ -681,7 +748,11 @@ static const uint8_t rfc7634_plain[] = {
 	0x34, 0x35, 0x36, 0x37,
 };
 
-/* RFC 7634 Appendix A (as in draft-ietf-ipsecme-chacha20-poly1305-12), "ESP packet" (outer IPv4 header 203.0.113.153 to 203.0.113.5, then ESP) (140 octets). */
+/*
+ * RFC 7634 Appendix A (as in draft-ietf-ipsecme-chacha20-poly1305-12), "ESP
+ * packet" (outer IPv4 header 203.0.113.153 to 203.0.113.5, then ESP) (140
+ * octets).
+ */
 static const uint8_t rfc7634_esp[] = {
 	0x45, 0x00, 0x00, 0x8c, 0x23, 0x45, 0x00, 0x00,
 	0x40, 0x32, 0xde, 0x5b, 0xcb, 0x00, 0x71, 0x99,
@@ -703,7 +774,10 @@ static const uint8_t rfc7634_esp[] = {
 	0x07, 0xe1, 0xad, 0x43,
 };
 
-/* RFC 3602 section 4 case 5 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page 7), "Original packet": "IP header (20 bytes)" then "Data" (84 octets). */
+/*
+ * RFC 3602 section 4 case 5 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page
+ * 7), "Original packet": "IP header (20 bytes)" then "Data" (84 octets).
+ */
 static const uint8_t rfc3602_c5_plain[] = {
 	0x45, 0x00, 0x00, 0x54, 0x08, 0xf2, 0x00, 0x00,
 	0x40, 0x01, 0xf9, 0xfe, 0xc0, 0xa8, 0x7b, 0x03,
@@ -718,7 +792,11 @@ static const uint8_t rfc3602_c5_plain[] = {
 	0x34, 0x35, 0x36, 0x37,
 };
 
-/* RFC 3602 section 4 case 5 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page 7), "Post-encryption packet": "IP header", "SPI/Seq #", "IV", "Encrypted Data" (124 octets). */
+/*
+ * RFC 3602 section 4 case 5 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page
+ * 7), "Post-encryption packet": "IP header", "SPI/Seq #", "IV", "Encrypted
+ * Data" (124 octets).
+ */
 static const uint8_t rfc3602_c5_esp[] = {
 	0x45, 0x00, 0x00, 0x7c, 0x08, 0xf2, 0x00, 0x00,
 	0x40, 0x32, 0xf9, 0xa5, 0xc0, 0xa8, 0x7b, 0x03,
@@ -738,7 +816,10 @@ static const uint8_t rfc3602_c5_esp[] = {
 	0xcf, 0xba, 0xd4, 0xa6,
 };
 
-/* RFC 3602 section 4 case 6 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page 7-8), "Original packet": "IP header (20 bytes)" then "Data" (48 octets). */
+/*
+ * RFC 3602 section 4 case 6 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page
+ * 7-8), "Original packet": "IP header (20 bytes)" then "Data" (48 octets).
+ */
 static const uint8_t rfc3602_c6_plain[] = {
 	0x45, 0x00, 0x00, 0x30, 0x08, 0xfe, 0x00, 0x00,
 	0x40, 0x01, 0xfa, 0x16, 0xc0, 0xa8, 0x7b, 0x03,
@@ -748,7 +829,11 @@ static const uint8_t rfc3602_c6_plain[] = {
 	0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77,
 };
 
-/* RFC 3602 section 4 case 6 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page 7-8), "Post-encryption packet": "IP header", "SPI/Seq #", "IV", "Encrypted Data" (76 octets). */
+/*
+ * RFC 3602 section 4 case 6 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page
+ * 7-8), "Post-encryption packet": "IP header", "SPI/Seq #", "IV",
+ * "Encrypted Data" (76 octets).
+ */
 static const uint8_t rfc3602_c6_esp[] = {
 	0x45, 0x00, 0x00, 0x4c, 0x08, 0xfe, 0x00, 0x00,
 	0x40, 0x32, 0xf9, 0xc9, 0xc0, 0xa8, 0x7b, 0x03,
@@ -762,7 +847,10 @@ static const uint8_t rfc3602_c6_esp[] = {
 	0x46, 0xa8, 0x9f, 0x75,
 };
 
-/* RFC 3602 section 4 case 7 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page 8), "Original packet": "IP header (20 bytes)" then "Data" (84 octets). */
+/*
+ * RFC 3602 section 4 case 7 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page
+ * 8), "Original packet": "IP header (20 bytes)" then "Data" (84 octets).
+ */
 static const uint8_t rfc3602_c7_plain[] = {
 	0x45, 0x00, 0x00, 0x54, 0x09, 0x04, 0x00, 0x00,
 	0x40, 0x01, 0xf9, 0x88, 0xc0, 0xa8, 0x7b, 0x03,
@@ -777,7 +865,11 @@ static const uint8_t rfc3602_c7_plain[] = {
 	0x34, 0x35, 0x36, 0x37,
 };
 
-/* RFC 3602 section 4 case 7 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page 8), "Post-encryption packet": "IP header", "SPI/Seq #", "IV", "Encrypted Data" (140 octets). */
+/*
+ * RFC 3602 section 4 case 7 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page
+ * 8), "Post-encryption packet": "IP header", "SPI/Seq #", "IV", "Encrypted
+ * Data" (140 octets).
+ */
 static const uint8_t rfc3602_c7_esp[] = {
 	0x45, 0x00, 0x00, 0x8c, 0x09, 0x05, 0x00, 0x00,
 	0x40, 0x32, 0xf9, 0x1e, 0xc0, 0xa8, 0x7b, 0x03,
@@ -799,7 +891,10 @@ static const uint8_t rfc3602_c7_esp[] = {
 	0xf1, 0xc2, 0x2f, 0x0d,
 };
 
-/* RFC 3602 section 4 case 8 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page 8-9), "Original packet": "IP header (20 bytes)" then "Data" (68 octets). */
+/*
+ * RFC 3602 section 4 case 8 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page
+ * 8-9), "Original packet": "IP header (20 bytes)" then "Data" (68 octets).
+ */
 static const uint8_t rfc3602_c8_plain[] = {
 	0x45, 0x00, 0x00, 0x44, 0x09, 0x0c, 0x00, 0x00,
 	0x40, 0x01, 0xf9, 0x90, 0xc0, 0xa8, 0x7b, 0x03,
@@ -812,7 +907,11 @@ static const uint8_t rfc3602_c8_plain[] = {
 	0xff, 0xff, 0xff, 0xff,
 };
 
-/* RFC 3602 section 4 case 8 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page 8-9), "Post-encryption packet": "IP header", "SPI/Seq #", "IV", "Encrypted Data" (124 octets). */
+/*
+ * RFC 3602 section 4 case 8 (as in draft-ietf-ipsec-ciph-aes-cbc-04 page
+ * 8-9), "Post-encryption packet": "IP header", "SPI/Seq #", "IV",
+ * "Encrypted Data" (124 octets).
+ */
 static const uint8_t rfc3602_c8_esp[] = {
 	0x45, 0x00, 0x00, 0x7c, 0x09, 0x0d, 0x00, 0x00,
 	0x40, 0x32, 0xf9, 0x26, 0xc0, 0xa8, 0x7b, 0x03,
@@ -1692,5 +1791,7 @@ static const struct aead_vector aead_vectors[] = {
 	},
 };
 #define AEAD_VECTORS_COUNT (sizeof(aead_vectors) / sizeof(aead_vectors[0]))
+
+/* clang-format on */
 
 #endif /* IPSECD_TESTS_UNIT_ESP_VECTORS_H */
