@@ -964,8 +964,10 @@ static const struct esp_vector esp_vectors[] = {
 		"SPI to the end of the ICV (16-byte tag), with the low 32 bits "
 		"of the sequence number in the header. The draft does not say "
 		"transport or tunnel. The payload looks like an IPv4 packet but "
-		"Next Header is 1, as printed. seq is a 64-bit ESN (aad = SPI "
-		"|| 64-bit seq).",
+		"Next Header is 1, as printed. Not self-consistent: 68 octets "
+		"precede the trailer but the IPv4 Total Length says 72; use for "
+		"crypto and framing only, not for inner-packet checks. seq is a "
+		"64-bit ESN (aad = SPI || 64-bit seq).",
 	},
 	{
 	    .name = "draft-mcgrew-gcm-test-01 section 4 case 2 (page 8)",
@@ -1141,8 +1143,10 @@ static const struct esp_vector esp_vectors[] = {
 		"SPI to the end of the ICV (16-byte tag), with the low 32 bits "
 		"of the sequence number in the header. The draft does not say "
 		"transport or tunnel. The payload looks like an IPv4 packet but "
-		"Next Header is 1, as printed. seq is a 64-bit ESN (aad = SPI "
-		"|| 64-bit seq).",
+		"Next Header is 1, as printed. Not self-consistent: 24 octets "
+		"precede the trailer but the IPv4 Total Length says 28; use for "
+		"crypto and framing only, not for inner-packet checks. seq is a "
+		"64-bit ESN (aad = SPI || 64-bit seq).",
 	},
 	{
 	    .name =
@@ -1178,7 +1182,9 @@ static const struct esp_vector esp_vectors[] = {
 		"SPI to the end of the ICV (16-byte tag), with the low 32 bits "
 		"of the sequence number in the header. The draft does not say "
 		"transport or tunnel. The payload looks like an IPv4 packet but "
-		"Next Header is 1, as printed.",
+		"Next Header is 1, as printed. Not self-consistent: 38 octets "
+		"precede the trailer but the IPv4 Total Length says 40; use for "
+		"crypto and framing only, not for inner-packet checks.",
 	},
 	{
 	    .name =
@@ -1251,8 +1257,10 @@ static const struct esp_vector esp_vectors[] = {
 		"SPI to the end of the ICV (16-byte tag), with the low 32 bits "
 		"of the sequence number in the header. The draft does not say "
 		"transport or tunnel. The payload looks like an IPv4 packet but "
-		"Next Header is 1, as printed. seq is a 64-bit ESN (aad = SPI "
-		"|| 64-bit seq).",
+		"Next Header is 1, as printed. Not self-consistent: 38 octets "
+		"precede the trailer but the IPv4 Total Length says 40; use for "
+		"crypto and framing only, not for inner-packet checks. seq is a "
+		"64-bit ESN (aad = SPI || 64-bit seq).",
 	},
 	{
 	    .name =
