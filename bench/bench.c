@@ -44,6 +44,13 @@ gbps(double pps, size_t len)
 	return pps * (double)len * 8 / 1e9;
 }
 
+static void
+table_row(bool is_md, const char *name, size_t size, double ns)
+{
+	printf(is_md ? "| %s | %zu | %.1f |\n" : "%-28s %10zu %10.1f\n", name,
+	    size, ns);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -104,21 +111,13 @@ main(int argc, char **argv)
 	printf(is_md ? "\n| table | size | lookup ns |\n|---|---|---|\n" :
 		       "\n%-28s %10s %10s\n",
 	    "table", "size", "lookup ns");
-	printf(is_md ? "| SAD (spi, proto, dst) | %zu | %.1f |\n" :
-		       "%-28s %10zu %10.1f\n",
-	    "SAD (spi, proto, dst)", sad_n,
+	table_row(is_md, "SAD (spi, proto, dst)", sad_n,
 	    bench_sad_lookup_ns(sad_n, lookups));
-	printf(is_md ? "| SPD, no flow cache | %zu | %.1f |\n" :
-		       "%-28s %10zu %10.1f\n",
-	    "SPD, no flow cache", spd_small,
+	table_row(is_md, "SPD, no flow cache", spd_small,
 	    bench_spd_lookup_ns(spd_small, lookups / 4, false));
-	printf(is_md ? "| SPD, no flow cache | %zu | %.1f |\n" :
-		       "%-28s %10zu %10.1f\n",
-	    "SPD, no flow cache", spd_big,
+	table_row(is_md, "SPD, no flow cache", spd_big,
 	    bench_spd_lookup_ns(spd_big, lookups / 4, false));
-	printf(is_md ? "| SPD, with flow cache | %zu | %.1f |\n" :
-		       "%-28s %10zu %10.1f\n",
-	    "SPD, with flow cache", spd_big,
+	table_row(is_md, "SPD, with flow cache", spd_big,
 	    bench_spd_lookup_ns(spd_big, lookups, true));
 	printf(is_md ? "\n| memory | bytes per SA |\n|---|---|\n| SAD, %zu SAs "
 		       "(RSS growth) | %zu |\n" :
