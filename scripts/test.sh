@@ -3,8 +3,8 @@
 #   1. installs the build and test dependencies,
 #   2. builds and runs `make check` (unit tests, scapy interop, header check),
 #   3. does the same in an ASan+UBSan build (--enable-sanitizers),
-#   4. builds the libFuzzer target with clang and fuzzes inbound processing
-#      for FUZZ_SECONDS (default 60),
+#   4. builds every libFuzzer target with clang (make print-fuzz-targets)
+#      and fuzzes each for FUZZ_SECONDS (default 60),
 #   5. runs `make distcheck`.
 # Ends with one line "N passed, N failed" over all test programs.
 set -eu
@@ -57,15 +57,22 @@ run_check() {
 run_check "unit" "$top/build/test"
 run_check "sanitizers" "$top/build/asan" --enable-sanitizers
 
-echo "== fuzz: clang libFuzzer build, ${fuzz_seconds}s on inbound processing"
+echo "== fuzz: clang libFuzzer builds, ${fuzz_seconds}s on each target"
 mkdir -p "$top/build/fuzz"
 if (cd "$top/build/fuzz" && CC=clang "$top/configure" -q --enable-fuzz &&
-	make -j"$jobs" tests/fuzz/fuzz_inbound >/dev/null) &&
-	"$top/tests/fuzz/run.sh" "$top/build/fuzz/tests/fuzz/fuzz_inbound" "$fuzz_seconds"; then
-	echo "fuzz: 1 passed, 0 failed"
-	total_pass=$((total_pass + 1))
+	make -j"$jobs" fuzz-targets >/dev/null); then
+	for t in $(cd "$top/build/fuzz" && make -s print-fuzz-targets); do
+		if "$top/tests/fuzz/run.sh" "$top/build/fuzz/$t" "$fuzz_seconds"; then
+			echo "fuzz $(basename "$t"): 1 passed, 0 failed"
+			total_pass=$((total_pass + 1))
+		else
+			echo "fuzz $(basename "$t"): 0 passed, 1 failed"
+			total_fail=$((total_fail + 1))
+			status=1
+		fi
+	done
 else
-	echo "fuzz: 0 passed, 1 failed"
+	echo "fuzz: build failed"
 	total_fail=$((total_fail + 1))
 	status=1
 fi

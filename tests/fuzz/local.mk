@@ -13,6 +13,7 @@ tests_fuzz_fuzz_inbound_regress_LDADD = $(OPENSSL_LIBS) $(URCU_LIBS) $(ZLIB_LIBS
 
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_inbound
+FUZZ_TARGETS += tests/fuzz/fuzz_inbound
 tests_fuzz_fuzz_inbound_SOURCES = tests/fuzz/fuzz_inbound.c $(FUZZ_CORE_SRCS)
 tests_fuzz_fuzz_inbound_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_inbound_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
