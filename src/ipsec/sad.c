@@ -33,6 +33,10 @@ struct sad_node {
 	struct cds_lfht_node out_node;
 	struct table_link link;
 	struct rcu_head rcu;
+	/* Per-worker state: set from the SAD when published (sad_wstate_*). */
+	sad_wstate_free_fn wfree;
+	unsigned nslots;
+	void *_Atomic *_Atomic wstate; /* nslots slots, allocated on first use */
 	struct sad_entry e;
 };
 
@@ -49,6 +53,8 @@ struct sad {
 	_Atomic size_t count;
 	uint64_t next_serial;
 	uint64_t next_order;
+	sad_wstate_free_fn wfree;
+	unsigned nslots;
 };
 
 struct sad_in_key {
@@ -149,6 +155,17 @@ sad_new(uint32_t seed, size_t max_entries)
 static void
 sad_node_wipe_free(struct sad_node *sn)
 {
+	void *_Atomic *ws = atomic_load(&sn->wstate);
+
+	if (ws != NULL) {
+		for (unsigned i = 0; i < sn->nslots; i++) {
+			void *st = atomic_load(&ws[i]);
+
+			if (st != NULL)
+				sn->wfree(st);
+		}
+		free(ws);
+	}
 	secret_wipe(sn, sizeof(*sn) + sn->e.replay_bytes);
 	free(sn);
 }
@@ -264,6 +281,8 @@ sad_insert(struct sad *sad, struct sad_entry *e)
 		return SAD_FULL;
 	}
 	e->serial = ++sad->next_serial;
+	sad_node_of(e)->wfree = sad->wfree;
+	sad_node_of(e)->nslots = sad->nslots;
 	e->order = ++sad->next_order;
 	was_offline = table_rcu_enter();
 	got = cds_lfht_add_unique(sad->in,
@@ -322,6 +341,8 @@ sad_update(struct sad *sad, struct sad_entry *e)
 	if (sad_state(&old->e) != SA_STATE_LARVAL)
 		sad_carry_over(e, &old->e);
 	e->serial = ++sad->next_serial;
+	sad_node_of(e)->wfree = sad->wfree;
+	sad_node_of(e)->nslots = sad->nslots;
 	e->order = old->e.order;
 	/* Same key, same hash: replace never fails here. */
 	cds_lfht_replace(sad->in, &it, h, sad_in_match, &ik, &sn->in_node);
@@ -634,4 +655,50 @@ sad_cursor_free(struct sad *sad, struct sad_cursor *c)
 		return;
 	table_link_del(&c->link);
 	free(c);
+}
+
+void
+sad_wstate_setup(struct sad *sad, unsigned nslots, sad_wstate_free_fn fn)
+{
+	sad->nslots = fn == NULL ? 0 : nslots;
+	sad->wfree = fn;
+}
+
+void *
+sad_wstate_get(const struct sad_entry *e, unsigned slot)
+{
+	const struct sad_node *sn = sad_node_of(e);
+	void *_Atomic *ws = atomic_load_explicit(
+	    &((struct sad_node *)sn)->wstate, memory_order_acquire);
+
+	if (ws == NULL || slot >= sn->nslots)
+		return NULL;
+	return atomic_load_explicit(&ws[slot], memory_order_relaxed);
+}
+
+bool
+sad_wstate_set(struct sad_entry *e, unsigned slot, void *state)
+{
+	struct sad_node *sn = sad_node_of(e);
+	void *_Atomic *ws, *_Atomic *fresh, *_Atomic *expect = NULL;
+
+	if (slot >= sn->nslots)
+		return false;
+	ws = atomic_load_explicit(&sn->wstate, memory_order_acquire);
+	if (ws == NULL) {
+		/* Workers race to hang the array; the loser frees its own. */
+		fresh = calloc(sn->nslots, sizeof(*fresh));
+		if (fresh == NULL)
+			return false;
+		if (atomic_compare_exchange_strong_explicit(&sn->wstate,
+			&expect, fresh, memory_order_acq_rel,
+			memory_order_acquire))
+			ws = fresh;
+		else {
+			free(fresh);
+			ws = expect;
+		}
+	}
+	atomic_store_explicit(&ws[slot], state, memory_order_relaxed);
+	return true;
 }

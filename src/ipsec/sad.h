@@ -259,6 +259,28 @@ typedef void (*sad_expire_fn)(
 size_t sad_expire_scan(
     struct sad *sad, uint64_t now_sec, sad_expire_fn fn, void *arg);
 
+/*
+ * Per-worker state hung on an entry: each worker keeps its own keyed
+ * struct cipher for an SA (DESIGN.md: workers never share a crypto
+ * context) in slot worker_index, found in O(1) on every packet.  The slot
+ * array costs nothing until a worker first uses the SA; it is freed, and
+ * fn is called for every non-NULL slot, when the entry itself is freed
+ * after its grace period (so from the call_rcu thread: fn must be
+ * thread-safe).  An update publishes a new entry with empty slots, since
+ * its keys may have changed.
+ *
+ * sad_wstate_setup: before the first insert; nslots 0 or fn NULL = none.
+ * sad_wstate_get (reader): the slot's state, NULL if none yet.
+ * sad_wstate_set (reader; only the worker owning the slot): store state;
+ *   false when slot is out of range or memory ran out (the caller then
+ *   still owns state).  Entries not yet published have no slots.
+ */
+typedef void (*sad_wstate_free_fn)(void *state);
+
+void sad_wstate_setup(struct sad *sad, unsigned nslots, sad_wstate_free_fn fn);
+void *sad_wstate_get(const struct sad_entry *e, unsigned slot);
+bool sad_wstate_set(struct sad_entry *e, unsigned slot, void *state);
+
 /* Number of SAs in the SAD. */
 size_t sad_count(const struct sad *sad);
 

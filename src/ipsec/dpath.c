@@ -1,0 +1,511 @@
+/*
+ * One worker's per-packet path between the I/O layer and the core
+ * (dpath.h): SPD and SAD lookups, per-worker ciphers, the path MTU check
+ * before encapsulation, bundles, the inbound policy check, and ICMP
+ * "too big" errors for the inner sender.
+ */
+#include "config.h"
+
+#include "ipsec/dpath.h"
+
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/pbuf.h"
+#include "common/rd.h"
+#include "crypto/cipher.h"
+#include "ipsec/ah.h"
+#include "ipsec/esp.h"
+#include "ipsec/flow.h"
+#include "ipsec/iphdr.h"
+#include "ipsec/ipcomp.h"
+#include "ipsec/knobs.h"
+#include "ipsec/sad.h"
+#include "ipsec/spd.h"
+
+void
+dpath_wstate_free(void *state)
+{
+	struct dpath_sa_state *st = state;
+
+	cipher_free(st->c);
+	free(st);
+}
+
+int
+dpath_init(struct dpath *d, const struct dpath_shared *sh, unsigned slot,
+    unsigned cache_bits)
+{
+	memset(d, 0, sizeof(*d));
+	d->sh = sh;
+	d->slot = slot;
+	d->cache = spd_cache_new(sh->spd, cache_bits);
+	d->ipcomp = ipcomp_ctx_new();
+	if (d->cache == NULL || d->ipcomp == NULL) {
+		dpath_clear(d);
+		return -1;
+	}
+	return 0;
+}
+
+void
+dpath_clear(struct dpath *d)
+{
+	spd_cache_free(d->cache);
+	ipcomp_ctx_free(d->ipcomp);
+	memset(d, 0, sizeof(*d));
+}
+
+static struct sad_entry *
+entry_of(struct sa *sa)
+{
+	return (
+	    struct sad_entry *)((char *)sa - offsetof(struct sad_entry, sa));
+}
+
+/*
+ * This worker's state for e, made on first use: NULL when the cipher
+ * cannot be keyed (the provider lacks the algorithm) or memory ran out.
+ */
+static struct dpath_sa_state *
+sa_state(struct dpath *d, struct sad_entry *e)
+{
+	struct dpath_sa_state *st = sad_wstate_get(e, d->slot);
+
+	if (st != NULL)
+		return st;
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return NULL;
+	if (e->sa.proto != IPPROTO_COMP &&
+	    (st->c = cipher_new(d->sh->lib, &e->sa.key)) == NULL) {
+		free(st);
+		return NULL;
+	}
+	if (!sad_wstate_set(e, d->slot, st)) {
+		dpath_wstate_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+dpath_set_pmtu(struct dpath *d, struct sad_entry *e, uint32_t pmtu)
+{
+	struct dpath_sa_state *st = sa_state(d, e);
+
+	if (st != NULL) {
+		st->pmtu = pmtu;
+		st->pmtu_sec = d->now_sec;
+	}
+}
+
+static const struct knobs *
+knobs_of(const struct dpath *d)
+{
+	return atomic_load_explicit(&d->sh->knobs, memory_order_acquire);
+}
+
+/* Bytes the bundle adds to an inner packet of len bytes (upper bound). */
+static size_t
+bundle_added(const struct bundle_xform *x, size_t n, size_t len)
+{
+	size_t cur = len;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct sa *sa = x[i].sa;
+
+		if (sa->mode == SA_MODE_TUNNEL)
+			cur += sa->src.family == AF_INET ? 20 : 40;
+		switch (sa->proto) {
+		case IPPROTO_ESP:
+			cur += esp_overhead(&sa->key, cur);
+			break;
+		case IPPROTO_AH:
+			cur +=
+			    ah_overhead(cipher_icv_len(x[i].c), sa->src.family);
+			break;
+		default:
+			/* IPcomp never grows a packet (RFC 3173 2.2). */
+			break;
+		}
+	}
+	return cur - len;
+}
+
+/* The largest inner length whose bundle output fits mtu (0: none). */
+static uint32_t
+bundle_max_inner(const struct bundle_xform *x, size_t n, uint32_t mtu)
+{
+	size_t len = mtu;
+
+	/* Padding makes the overhead step; a few steps down always fit. */
+	while (len > 0 && len + bundle_added(x, n, len) > mtu)
+		len--;
+	return (uint32_t)len;
+}
+
+/*
+ * Whether the outer packet will carry DF (tunnel.h: dfbit knob, inner DF
+ * when copying, never with SA_F_NOPMTUDISC), i.e. whether an oversized
+ * packet must be refused with an ICMP error rather than fragmented.  An
+ * IPv6 inner packet is never fragmented on its way (RFC 8200 section 5),
+ * so it always gets the ICMPv6 error.
+ */
+static bool
+needs_toobig(
+    const struct ip_info *inner, const struct sa *outer, const struct knobs *k)
+{
+	if (inner->family == AF_INET6)
+		return true;
+	if (outer->flags & SA_F_NOPMTUDISC)
+		return false;
+	switch ((enum knobs_dfbit)k->dfbit) {
+	case KNOBS_DF_CLEAR:
+		return false;
+	case KNOBS_DF_SET:
+		return true;
+	case KNOBS_DF_COPY:
+		return inner->is_df;
+	}
+	return inner->is_df;
+}
+
+/* Fill p->iv_random for the CBC SAs from the worker's random pool. */
+static bool
+draw_ivs(struct dpath *d, const struct bundle_xform *x, size_t n,
+    struct bundle_out_params *p)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct alg *enc = x[i].sa->key.enc;
+
+		if (enc == NULL || enc->id != ALG_AES_CBC)
+			continue;
+		if (d->rnd_left < enc->iv_len)
+			return false;
+		d->rnd_left -= enc->iv_len;
+		memcpy(p->iv_random[i], d->rnd + d->rnd_left, enc->iv_len);
+	}
+	return true;
+}
+
+/* One SA per template; *n of them.  IPSEC_DROP_NOSA if a required one lacks. */
+static enum ipsec_verdict
+pick_sas(struct dpath *d, const struct spd_policy *pol,
+    const struct selector_key *k, const struct knobs *kn,
+    struct bundle_xform *x, size_t *n)
+{
+	*n = 0;
+	for (size_t t = 0; t < pol->ntmpl && t < SPD_TMPL_MAX; t++) {
+		const struct spd_tmpl *tm = &pol->tmpl[t];
+		struct sad_out_key key;
+		struct sad_entry *e;
+		struct dpath_sa_state *st;
+
+		memset(&key, 0, sizeof(key));
+		if (tm->mode == SA_MODE_TUNNEL || tm->mode == SA_MODE_BEET) {
+			key.src = tm->src;
+			key.dst = tm->dst;
+		} else {
+			key.src = k->src;
+			key.dst = k->dst;
+		}
+		key.proto = tm->proto;
+		key.mode = tm->mode;
+		key.reqid = tm->reqid;
+		e = sad_lookup_out(d->sh->sad, &key);
+		if (e == NULL) {
+			if (spd_level(tm, kn) == KNOBS_LEVEL_USE)
+				continue;
+			return IPSEC_DROP_NOSA;
+		}
+		if ((st = sa_state(d, e)) == NULL) {
+			sad_drop(e, IPSEC_DROP_CRYPTO);
+			return IPSEC_DROP_CRYPTO;
+		}
+		x[*n].sa = &e->sa;
+		x[*n].c = st->c;
+		(*n)++;
+	}
+	return IPSEC_OK;
+}
+
+static void
+policy_count(struct spd_policy *pol, size_t bytes, uint64_t now)
+{
+	atomic_fetch_add_explicit(&pol->packets, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&pol->bytes, bytes, memory_order_relaxed);
+	atomic_store_explicit(&pol->use_sec, now, memory_order_relaxed);
+}
+
+enum ipsec_verdict
+dpath_output(struct dpath *d, uint32_t if_id, bool is_local_src,
+    struct pbuf *pb, struct dpath_out *out)
+{
+	const struct knobs *kn = knobs_of(d);
+	struct bundle_xform x[BUNDLE_MAX];
+	struct bundle_out_params p;
+	struct selector_key k;
+	struct ip_info info;
+	struct spd_policy *pol;
+	struct dpath_sa_state *st;
+	struct sad_entry *outer;
+	size_t n, len = pbuf_len(pb), failed = 0;
+	enum ipsec_verdict v;
+
+	memset(out, 0, sizeof(*out));
+	if (!ip_parse(pbuf_data(pb), len, &info) ||
+	    !flow_key_parse(pbuf_data(pb), len, if_id, &k))
+		return IPSEC_DROP_HDR;
+	/*
+	 * No policy: a packet routed into an ipsecN device asks for
+	 * protection, so def_policy (which is about the host's own
+	 * unprotected traffic) does not make it bypass: it is dropped,
+	 * as FreeBSD's if_ipsec drops what no SA covers.
+	 */
+	if ((pol = spd_cache_lookup(d->cache, SPD_DIR_OUT, &k)) == NULL)
+		return IPSEC_DROP_POLICY;
+	out->pol = pol;
+	switch ((enum spd_action)pol->action) {
+	case SPD_ACTION_DISCARD:
+		return IPSEC_DROP_POLICY;
+	case SPD_ACTION_NONE:
+		policy_count(pol, len, d->now_sec);
+		return IPSEC_OK; /* out->sa NULL: send as it is */
+	case SPD_ACTION_IPSEC:
+		break;
+	}
+	if ((v = pick_sas(d, pol, &k, kn, x, &n)) != IPSEC_OK)
+		return v;
+	if (n == 0) {
+		/* Every template is "use" and none has an SA: plaintext. */
+		policy_count(pol, len, d->now_sec);
+		return IPSEC_OK;
+	}
+	if (!bundle_order(x, n))
+		return IPSEC_DROP_POLICY;
+	outer = entry_of(x[n - 1].sa);
+	st = sad_wstate_get(outer, d->slot);
+	if (st != NULL && st->pmtu != 0 &&
+	    needs_toobig(&info, &outer->sa, kn) &&
+	    len + bundle_added(x, n, len) > st->pmtu) {
+		out->inner_mtu = bundle_max_inner(x, n, st->pmtu);
+		out->sa = outer;
+		sad_drop(outer, IPSEC_DROP_TOOBIG);
+		return IPSEC_DROP_TOOBIG;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((v = sad_account(entry_of(x[i].sa), len, d->now_sec)) !=
+		    IPSEC_OK) {
+			sad_drop(entry_of(x[i].sa), v);
+			return v;
+		}
+	memset(&p, 0, sizeof(p));
+	p.knobs = kn;
+	p.ipcomp = d->ipcomp;
+	p.is_forwarded = !is_local_src;
+	p.ip_id = d->ip_id;
+	if (!draw_ivs(d, x, n, &p)) {
+		sad_drop(outer, IPSEC_DROP_CRYPTO);
+		return IPSEC_DROP_CRYPTO;
+	}
+	d->ip_id = (uint16_t)(d->ip_id + n);
+	if ((v = bundle_output(x, n, &p, pb, &failed)) != IPSEC_OK) {
+		sad_drop(entry_of(x[failed < n ? failed : n - 1].sa), v);
+		return v;
+	}
+	policy_count(pol, len, d->now_sec);
+	out->sa = outer;
+	out->src = outer->sa.src;
+	out->dst = outer->sa.dst;
+	out->proto = outer->sa.proto;
+	if (outer->sa.proto == IPPROTO_ESP &&
+	    (outer->sa.flags & SA_F_UDP_ENCAP)) {
+		out->is_udp = true;
+		out->sport = outer->sa.encap_sport;
+		out->dport = outer->sa.encap_dport;
+	}
+	return IPSEC_OK;
+}
+
+static const struct bundle_xform *
+in_lookup(void *arg, uint8_t proto, uint32_t spi, const struct addr *dst)
+{
+	struct dpath *d = arg;
+	struct sad_entry *e;
+	struct dpath_sa_state *st;
+
+	if (d->nxin == BUNDLE_MAX)
+		return NULL;
+	e = sad_lookup_spi(d->sh->sad, spi, proto, dst);
+	if (e == NULL || !sad_usable_check(e))
+		return NULL;
+	if ((st = sa_state(d, e)) == NULL) {
+		sad_drop(e, IPSEC_DROP_CRYPTO);
+		return NULL;
+	}
+	d->xin[d->nxin].sa = &e->sa;
+	d->xin[d->nxin].c = st->c;
+	d->ein[d->nxin] = e;
+	return &d->xin[d->nxin++];
+}
+
+enum ipsec_verdict
+dpath_input(struct dpath *d, struct pbuf *pb, struct dpath_in *in)
+{
+	const struct knobs *kn = knobs_of(d);
+	struct bundle_in_params p;
+	struct selector_key k;
+	struct spd_policy *pol;
+	struct sad_entry *inner;
+	size_t len = pbuf_len(pb);
+	enum ipsec_verdict v;
+
+	memset(in, 0, sizeof(*in));
+	memset(&p, 0, sizeof(p));
+	p.knobs = kn;
+	p.ipcomp = d->ipcomp;
+	p.lookup = in_lookup;
+	p.arg = d;
+	d->nxin = 0;
+	v = bundle_input(&p, pb, &in->hist);
+	if (v != IPSEC_OK) {
+		/*
+		 * Count against the SA whose transform failed: the last one
+		 * looked up (none for a missing SA).
+		 */
+		if (d->nxin > 0 && v != IPSEC_DUMMY)
+			sad_drop(d->ein[d->nxin - 1], v);
+		return v;
+	}
+	if (in->hist.n == 0 || d->nxin == 0)
+		return IPSEC_DROP_PROTO;
+	in->sa = d->ein[0];
+	inner = d->ein[d->nxin - 1];
+	for (unsigned i = 0; i < d->nxin; i++)
+		if ((v = sad_account(d->ein[i], len, d->now_sec)) != IPSEC_OK) {
+			sad_drop(d->ein[i], v);
+			return v;
+		}
+	in->if_key = inner->sa.if_id != 0 ? inner->sa.if_id : inner->sa.reqid;
+	if (!flow_key_parse(pbuf_data(pb), pbuf_len(pb), in->if_key, &k)) {
+		sad_drop(inner, IPSEC_DROP_HDR);
+		return IPSEC_DROP_HDR;
+	}
+	pol = spd_cache_lookup(d->cache, SPD_DIR_IN, &k);
+	if ((v = bundle_check_policy(pol, &in->hist, kn)) != IPSEC_OK) {
+		sad_drop(inner, v);
+		return v;
+	}
+	if (pol != NULL)
+		policy_count(pol, pbuf_len(pb), d->now_sec);
+	return IPSEC_OK;
+}
+
+/* One's complement sum of len bytes (RFC 1071), not yet folded. */
+static uint32_t
+csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (i < len)
+		sum += (uint32_t)(p[i] << 8);
+	return sum;
+}
+
+static uint16_t
+csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Is the inner packet an ICMP error, or not the first fragment? */
+static bool
+is_unanswerable(const uint8_t *inner, size_t len, const struct ip_info *info)
+{
+	struct selector_key k;
+
+	if (!flow_key_parse(inner, len, 0, &k))
+		return true;
+	if (info->family == AF_INET) {
+		if ((inner[6] & 0x1f) != 0 || inner[7] != 0)
+			return true; /* offset != 0 */
+		if (k.proto == IPPROTO_ICMP)
+			switch (k.sport) {
+			case 3:	 /* unreachable */
+			case 4:	 /* source quench */
+			case 5:	 /* redirect */
+			case 11: /* time exceeded */
+			case 12: /* parameter problem */
+				return true;
+			default:
+				return false;
+			}
+		return false;
+	}
+	/* ICMPv6 error messages are types 0-127 (RFC 4443 2.1). */
+	return k.proto == IPPROTO_ICMPV6 && k.sport < 128;
+}
+
+bool
+dpath_icmp_toobig(const uint8_t *inner, size_t len, uint32_t mtu,
+    const struct addr *from, struct pbuf *out)
+{
+	struct ip_info info;
+	size_t hl, quote, tot;
+	uint8_t *h, *icmp;
+	uint32_t sum;
+
+	if (!ip_parse(inner, len, &info) || from->family != info.family ||
+	    is_unanswerable(inner, len, &info))
+		return false;
+	hl = info.family == AF_INET ? 20 : 40;
+	/* RFC 1812 4.3.2.3: the error fits in 576 bytes; IPv6: 1280. */
+	quote = (info.family == AF_INET ? 576 : 1280) - hl - 8;
+	if (quote > len)
+		quote = len;
+	tot = hl + 8 + quote;
+	if (info.family == AF_INET6 && mtu < 1280)
+		return false;
+	pbuf_reset(out, pbuf_headroom(out));
+	if ((h = pbuf_put(out, tot)) == NULL)
+		return false;
+	memset(h, 0, hl + 8);
+	icmp = h + hl;
+	memcpy(icmp + 8, inner, quote);
+	if (info.family == AF_INET) {
+		h[0] = 0x45;
+		h[1] = 0xc0; /* internetwork control, as Linux's icmp_send */
+		h[8] = 64;
+		h[9] = IPPROTO_ICMP;
+		memcpy(h + 12, from->bytes, 4);
+		memcpy(h + 16, info.src.bytes, 4);
+		ip_set_len(h, AF_INET, tot);
+		icmp[0] = 3; /* destination unreachable */
+		icmp[1] = 4; /* fragmentation needed and DF set */
+		wr_u16(icmp + 6, (uint16_t)(mtu > 0xffff ? 0xffff : mtu));
+		wr_u16(icmp + 2, csum_fold(csum_add(0, icmp, 8 + quote)));
+		return true;
+	}
+	h[0] = 0x60;
+	h[6] = IPPROTO_ICMPV6;
+	h[7] = 64;
+	memcpy(h + 8, from->bytes, 16);
+	memcpy(h + 24, info.src.bytes, 16);
+	ip_set_len(h, AF_INET6, tot);
+	icmp[0] = 2; /* packet too big */
+	wr_u32(icmp + 4, mtu);
+	/* Pseudo-header (RFC 8200 section 8.1): addresses, length, 58. */
+	sum = csum_add(0, h + 8, 32);
+	sum += (uint32_t)(8 + quote);
+	sum += IPPROTO_ICMPV6;
+	wr_u16(icmp + 2, csum_fold(csum_add(sum, icmp, 8 + quote)));
+	return true;
+}
