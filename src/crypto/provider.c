@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/provider.h>
+#include <openssl/rand.h>
 
 struct crypto_lib {
 	OSSL_LIB_CTX *ctx;
@@ -124,4 +125,10 @@ const char *
 crypto_lib_props(const struct crypto_lib *lib)
 {
 	return lib->props;
+}
+
+int
+crypto_lib_rand(const struct crypto_lib *lib, void *buf, size_t len)
+{
+	return RAND_bytes_ex(lib->ctx, buf, len, 0) == 1 ? 0 : -1;
 }

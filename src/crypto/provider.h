@@ -2,6 +2,7 @@
 #define IPSECD_CRYPTO_PROVIDER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "crypto/alg.h"
 
@@ -32,6 +33,12 @@ bool crypto_lib_has(const struct crypto_lib *lib, const struct alg *a);
  */
 struct evp_cipher_st *crypto_lib_cipher(const struct crypto_lib *lib,
     const struct alg *a, int ki);
+
+/*
+ * len unpredictable bytes from the library context's DRBG (CBC IVs, SPI
+ * and seed choices).  0, or -1 when the DRBG fails.
+ */
+int crypto_lib_rand(const struct crypto_lib *lib, void *buf, size_t len);
 
 /* The property query given to crypto_lib_new, or NULL; borrowed. */
 const char *crypto_lib_props(const struct crypto_lib *lib);
