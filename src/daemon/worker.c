@@ -1,0 +1,560 @@
+/*
+ * Worker threads (worker.h): the epoll loop, and the two batch paths
+ * between device queues and sockets around dpath_output/dpath_input.
+ */
+#include "config.h"
+
+#include "daemon/worker.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <urcu-qsbr.h>
+
+#include "common/pbuf.h"
+#include "crypto/provider.h"
+#include "daemon/addrset.h"
+#include "daemon/iface.h"
+#include "daemon/sock.h"
+#include "daemon/tun.h"
+#include "ipsec/iphdr.h"
+#include "ipsec/sad.h"
+
+/* Packets per batch, and batches per descriptor per wake-up (fairness). */
+#define WORKER_BATCH 32
+#define WORKER_ROUNDS 4
+/* Pool: enough for a batch in flight on every path, with slack. */
+#define WORKER_POOL_BUFS 512
+#define WORKER_BUF_SIZE 16384
+#define WORKER_HEADROOM 256
+
+/* Epoll tags: kind in the top byte, index below. */
+#define TAG_EVFD 0x01000000u
+#define TAG_RX 0x02000000u
+#define TAG_TUN 0x03000000u
+#define TAG_KIND(t) ((t)&0xff000000u)
+#define TAG_INDEX(t) ((t)&0x00ffffffu)
+
+static const struct {
+	int family;
+	uint8_t proto;
+} rx_socks[] = {
+	[WORKER_RAW_ESP4] = { AF_INET, IPPROTO_ESP },
+	[WORKER_RAW_AH4] = { AF_INET, IPPROTO_AH },
+	[WORKER_RAW_COMP4] = { AF_INET, IPPROTO_COMP },
+	[WORKER_RAW_ESP6] = { AF_INET6, IPPROTO_ESP },
+	[WORKER_RAW_AH6] = { AF_INET6, IPPROTO_AH },
+	[WORKER_RAW_COMP6] = { AF_INET6, IPPROTO_COMP },
+	[WORKER_UDP4] = { AF_INET, IPPROTO_UDP },
+	[WORKER_UDP6] = { AF_INET6, IPPROTO_UDP },
+};
+
+static void
+count(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+static bool
+is_nofamily(int err)
+{
+	return err == EAFNOSUPPORT || err == EPROTONOSUPPORT;
+}
+
+int
+worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
+    uint16_t natt_port)
+{
+	struct epoll_event ev;
+	int saved;
+
+	memset(w, 0, sizeof(*w));
+	w->index = index;
+	w->sh = sh;
+	w->epfd = -1;
+	w->evfd = -1;
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (w->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+		goto fail;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u32 = TAG_EVFD;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev) == -1)
+		goto fail;
+	for (unsigned i = 0; i < WORKER_NRX; i++) {
+		if (rx_socks[i].proto == IPPROTO_UDP)
+			w->rx[i] = natt_port == 0 ? NULL :
+			    sock_udp_new(rx_socks[i].family, NULL, natt_port,
+				sh->mark);
+		else
+			w->rx[i] = sock_raw_rx_new(rx_socks[i].family,
+			    rx_socks[i].proto, sh->mark, index, sh->nworkers);
+		if (w->rx[i] == NULL) {
+			if (natt_port == 0 && rx_socks[i].proto == IPPROTO_UDP)
+				continue;
+			if (rx_socks[i].family == AF_INET6 &&
+			    is_nofamily(errno))
+				continue;
+			goto fail;
+		}
+		ev.data.u32 = TAG_RX | i;
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, sock_fd(w->rx[i]), &ev) ==
+		    -1)
+			goto fail;
+	}
+	if ((w->tx4 = sock_raw_tx_new(AF_INET, sh->mark)) == NULL)
+		goto fail;
+	if ((w->tx6 = sock_raw_tx_new(AF_INET6, sh->mark)) == NULL &&
+	    !is_nofamily(errno))
+		goto fail;
+	w->pool = pbuf_pool_new(WORKER_POOL_BUFS, WORKER_BUF_SIZE,
+	    WORKER_HEADROOM);
+	if (w->pool == NULL)
+		goto fail;
+	if (dpath_init(&w->dp, &sh->dp, index, 10) == -1) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	return 0;
+fail:
+	saved = errno;
+	worker_clear(w);
+	errno = saved;
+	return -1;
+}
+
+void
+worker_clear(struct worker *w)
+{
+	for (unsigned i = 0; i < WORKER_NRX; i++)
+		sock_free(w->rx[i]);
+	sock_free(w->tx4);
+	sock_free(w->tx6);
+	if (w->dp.sh != NULL)
+		dpath_clear(&w->dp);
+	pbuf_pool_free(w->pool);
+	if (w->evfd != -1)
+		close(w->evfd);
+	if (w->epfd != -1)
+		close(w->epfd);
+	memset(w->rx, 0, sizeof(w->rx));
+	w->tx4 = w->tx6 = NULL;
+	w->pool = NULL;
+	w->evfd = w->epfd = -1;
+}
+
+static const struct iface_table *
+ifaces_of(const struct worker *w)
+{
+	return atomic_load_explicit(&w->sh->ifaces, memory_order_acquire);
+}
+
+/*
+ * Register this worker's queue of every device in the current table and
+ * forget the ones no longer there.  Tags carry the table slot; a queue fd
+ * that left the table is removed from the epoll set here, before the
+ * control thread's grace period ends and it closes the fd.
+ */
+static void
+sync_ifaces(struct worker *w, const struct iface_table *t, int *polled,
+    size_t npolled)
+{
+	struct epoll_event ev;
+
+	for (size_t i = 0; i < npolled; i++)
+		if (polled[i] != -1) {
+			epoll_ctl(w->epfd, EPOLL_CTL_DEL, polled[i], NULL);
+			polled[i] = -1;
+		}
+	if (t == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	for (unsigned i = 0; i < t->n && i < npolled; i++) {
+		const struct tun_queue *q = &t->v[i]->q[w->index];
+
+		if (w->index >= t->v[i]->nqueues || q->fd == -1)
+			continue;
+		ev.data.u32 = TAG_TUN | i;
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, q->fd, &ev) == 0)
+			polled[i] = q->fd;
+	}
+}
+
+static uint64_t
+now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+static void
+refill_random(struct worker *w)
+{
+	struct dpath *d = &w->dp;
+
+	if (d->rnd_left >= sizeof(d->rnd) / 2)
+		return;
+	if (crypto_lib_rand(w->sh->dp.lib, d->rnd, sizeof(d->rnd)) == 0)
+		d->rnd_left = sizeof(d->rnd);
+}
+
+/* Put a batch's buffers back. */
+static void
+put_all(struct worker *w, struct pbuf **pbs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pbs[i] != NULL)
+			pbuf_pool_put(w->pool, pbs[i]);
+}
+
+/*
+ * Send a group of outer packets on s; what the kernel refuses is counted
+ * (EMSGSIZE teaches the SA's path MTU, dpath_set_pmtu, when the worker
+ * can learn it) and the rest sent.
+ */
+static void
+send_group(struct worker *w, struct sock *s, struct sock_pkt *pk, size_t n)
+{
+	size_t done = 0, sent;
+
+	if (s == NULL) {
+		count(&w->st.send_err, n);
+		return;
+	}
+	while (done < n) {
+		sent = sock_send(s, pk + done, n - done);
+		count(&w->st.sock_tx, sent);
+		done += sent;
+		if (done < n) {
+			if (errno == EAGAIN || errno == ENOBUFS) {
+				count(&w->st.out_drops[IPSEC_DROP_QUEUE],
+				    n - done);
+				return;
+			}
+			count(&w->st.send_err, 1);
+			done++;
+		}
+	}
+}
+
+/* Answer an oversized DF packet with ICMP too-big into its device. */
+static void
+send_toobig(struct worker *w, const struct iface *ifc,
+    const struct tun_queue *q, const struct pbuf *inner,
+    const struct dpath_out *out)
+{
+	const struct addr *from;
+	struct pbuf *pb;
+	uint8_t family = pbuf_data(inner)[0] >> 4 == 4 ? AF_INET : AF_INET6;
+
+	from = family == AF_INET ? &ifc->local4 : &ifc->local6;
+	if (from->family == 0 && out->sa != NULL &&
+	    out->sa->sa.src.family == family)
+		from = &out->sa->sa.src;
+	if (from->family != family || (pb = pbuf_pool_get(w->pool)) == NULL)
+		return;
+	pbuf_reset(pb, WORKER_HEADROOM);
+	if (dpath_icmp_toobig(pbuf_data(inner), pbuf_len(inner),
+		out->inner_mtu, from, pb) &&
+	    tun_write(q, &pb, 1) == 1)
+		count(&w->st.icmp_tx, 1);
+	pbuf_pool_put(w->pool, pb);
+}
+
+/* Outbound: a batch from ifc's queue through dpath_output to sockets. */
+static bool
+do_tun(struct worker *w, struct iface *ifc)
+{
+	struct tun_queue *q = &ifc->q[w->index];
+	struct iface_wstats *ist = &ifc->st[w->index];
+	const struct addrset *locals =
+	    atomic_load_explicit(&w->sh->locals, memory_order_acquire);
+	struct pbuf *pbs[WORKER_BATCH];
+	struct sock_pkt g4[WORKER_BATCH], g6[WORKER_BATCH], u4[WORKER_BATCH],
+	    u6[WORKER_BATCH];
+	size_t n4 = 0, n6 = 0, nu4 = 0, nu6 = 0;
+	ssize_t n;
+
+	n = tun_read(q, w->pool, WORKER_HEADROOM, pbs, WORKER_BATCH);
+	if (n <= 0)
+		return false;
+	count(&w->st.tun_rx, (uint64_t)n);
+	refill_random(w);
+	w->dp.now_sec = now_sec();
+	for (ssize_t i = 0; i < n; i++) {
+		struct pbuf *pb = pbs[i];
+		struct dpath_out out;
+		struct ip_info info;
+		struct sock_pkt *pk;
+		enum ipsec_verdict v;
+		size_t len = pbuf_len(pb);
+		bool is_local;
+
+		is_local = ip_parse(pbuf_data(pb), len, &info) &&
+		    addrset_has(locals, &info.src);
+		v = dpath_output(&w->dp, ifc->key, is_local, pb, &out);
+		if (v == IPSEC_DROP_TOOBIG)
+			send_toobig(w, ifc, q, pb, &out);
+		if (v != IPSEC_OK) {
+			count(&ist->out_drops[v], 1);
+			count(&w->st.out_drops[v], 1);
+			continue;
+		}
+		count(&ist->out_packets, 1);
+		count(&ist->out_bytes, len);
+		if (out.sa == NULL) {
+			/* Bypass: the packet goes out as it is. */
+			count(&w->st.bypass_tx, 1);
+			pk = pbuf_data(pb)[0] >> 4 == 4 ? &g4[n4++] : &g6[n6++];
+		} else if (out.is_udp)
+			pk = out.dst.family == AF_INET ? &u4[nu4++] :
+							 &u6[nu6++];
+		else
+			pk = out.dst.family == AF_INET ? &g4[n4++] : &g6[n6++];
+		memset(pk, 0, sizeof(*pk));
+		pk->pb = pb;
+		pk->meta.kind = out.is_udp ? SOCK_KIND_UDP_ESP : SOCK_KIND_IP;
+		pk->meta.dport = out.dport;
+		pk->meta.sport = out.sport;
+	}
+	send_group(w, w->tx4, g4, n4);
+	send_group(w, w->tx6, g6, n6);
+	send_group(w, w->rx[WORKER_UDP4], u4, nu4);
+	send_group(w, w->rx[WORKER_UDP6], u6, nu6);
+	put_all(w, pbs, (size_t)n);
+	return n == WORKER_BATCH;
+}
+
+/* The group of decapsulated packets for one interface in a batch. */
+struct tun_group {
+	struct iface *ifc;
+	size_t n;
+	struct pbuf *pbs[WORKER_BATCH];
+};
+
+static void
+write_group(struct worker *w, struct tun_group *g)
+{
+	const struct tun_queue *q = &g->ifc->q[w->index];
+	struct iface_wstats *ist = &g->ifc->st[w->index];
+	size_t done = 0, wrote;
+
+	while (done < g->n) {
+		wrote = tun_write(q, g->pbs + done, g->n - done);
+		for (size_t i = done; i < done + wrote; i++)
+			count(&ist->in_bytes, pbuf_len(g->pbs[i]));
+		count(&ist->in_packets, wrote);
+		count(&w->st.tun_tx, wrote);
+		done += wrote;
+		if (done < g->n) {
+			if (errno == EAGAIN) {
+				count(&ist->in_drops[IPSEC_DROP_QUEUE],
+				    g->n - done);
+				return;
+			}
+			count(&w->st.send_err, 1);
+			done++;
+		}
+	}
+}
+
+/* Inbound: a batch from socket i through dpath_input to devices. */
+static bool
+do_rx(struct worker *w, unsigned i)
+{
+	const struct iface_table *t = ifaces_of(w);
+	struct sock_pkt pk[WORKER_BATCH];
+	struct pbuf *pbs[WORKER_BATCH];
+	struct tun_group groups[4];
+	size_t ngroups = 0;
+	ssize_t n;
+
+	n = sock_recv(w->rx[i], w->pool, WORKER_HEADROOM, pk, WORKER_BATCH);
+	if (n < 0)
+		return false;
+	w->dp.now_sec = now_sec();
+	for (ssize_t k = 0; k < n; k++) {
+		struct pbuf *pb = pk[k].pb;
+		struct dpath_in in;
+		struct iface *ifc;
+		struct tun_group *g = NULL;
+		enum ipsec_verdict v;
+
+		pbs[k] = pb;
+		switch ((enum sock_kind)pk[k].meta.kind) {
+		case SOCK_KIND_IP:
+		case SOCK_KIND_UDP_ESP:
+			break;
+		case SOCK_KIND_KEEPALIVE:
+			count(&w->st.keepalive, 1);
+			continue;
+		case SOCK_KIND_IKE:
+			count(&w->st.ike, 1);
+			continue;
+		case SOCK_KIND_RUNT:
+			count(&w->st.runt, 1);
+			continue;
+		}
+		count(&w->st.sock_rx, 1);
+		v = dpath_input(&w->dp, pb, &in);
+		if (v != IPSEC_OK) {
+			count(&w->st.in_drops[v], 1);
+			continue;
+		}
+		ifc = t == NULL ? NULL : iface_table_lookup(t, in.if_key);
+		if (ifc == NULL && t != NULL)
+			ifc = iface_table_lookup(t, 0);
+		if (ifc == NULL || w->index >= ifc->nqueues) {
+			count(&w->st.no_iface, 1);
+			continue;
+		}
+		for (size_t j = 0; j < ngroups; j++)
+			if (groups[j].ifc == ifc)
+				g = &groups[j];
+		if (g == NULL) {
+			if (ngroups == sizeof(groups) / sizeof(groups[0])) {
+				write_group(w, &groups[--ngroups]);
+			}
+			g = &groups[ngroups++];
+			g->ifc = ifc;
+			g->n = 0;
+		}
+		g->pbs[g->n++] = pb;
+	}
+	for (size_t j = 0; j < ngroups; j++)
+		write_group(w, &groups[j]);
+	put_all(w, pbs, (size_t)n);
+	return n == WORKER_BATCH;
+}
+
+static void
+drain_evfd(struct worker *w)
+{
+	uint64_t v;
+
+	while (read(w->evfd, &v, sizeof(v)) == sizeof(v))
+		;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct epoll_event evs[64];
+	int polled[IFACE_MAX];
+	const struct iface_table *t;
+
+	for (size_t i = 0; i < IFACE_MAX; i++)
+		polled[i] = -1;
+	urcu_qsbr_register_thread();
+	while (!atomic_load(&w->stop)) {
+		int n;
+
+		t = ifaces_of(w);
+		if (t != NULL && t->gen != w->synced_gen) {
+			sync_ifaces(w, t, polled, IFACE_MAX);
+			w->synced_gen = t->gen;
+			atomic_store(&w->acked_gen, t->gen);
+		}
+		urcu_qsbr_thread_offline();
+		n = epoll_wait(w->epfd, evs, 64, 1000);
+		urcu_qsbr_thread_online();
+		t = ifaces_of(w);
+		for (int i = 0; i < n; i++) {
+			uint32_t tag = evs[i].data.u32;
+			unsigned idx = TAG_INDEX(tag);
+
+			switch (TAG_KIND(tag)) {
+			case TAG_EVFD:
+				drain_evfd(w);
+				break;
+			case TAG_RX:
+				for (int r = 0; r < WORKER_ROUNDS; r++)
+					if (!do_rx(w, idx))
+						break;
+				break;
+			case TAG_TUN:
+				/* A slot of another table: resync first. */
+				if (t == NULL || t->gen != w->synced_gen ||
+				    idx >= t->n)
+					break;
+				for (int r = 0; r < WORKER_ROUNDS; r++)
+					if (!do_tun(w, t->v[idx]))
+						break;
+				break;
+			default:
+				break;
+			}
+		}
+		urcu_qsbr_quiescent_state();
+	}
+	sync_ifaces(w, NULL, polled, IFACE_MAX);
+	urcu_qsbr_unregister_thread();
+	return NULL;
+}
+
+int
+worker_start(struct worker *w)
+{
+	int err;
+
+	atomic_store(&w->stop, false);
+	if ((err = pthread_create(&w->thread, NULL, worker_main, w)) != 0) {
+		errno = err;
+		return -1;
+	}
+	w->is_running = true;
+	return 0;
+}
+
+static void
+wake(struct worker *w)
+{
+	uint64_t one = 1;
+
+	if (write(w->evfd, &one, sizeof(one)) != sizeof(one))
+		return; /* the counter is already high: it is awake */
+}
+
+bool
+worker_sync(struct worker *ws, unsigned n, uint64_t gen, unsigned timeout_ms)
+{
+	struct timespec pause = { 0, 200000 };
+
+	for (unsigned i = 0; i < n; i++)
+		if (ws[i].is_running)
+			wake(&ws[i]);
+	for (unsigned waited = 0; waited <= timeout_ms * 5; waited++) {
+		bool is_done = true;
+
+		for (unsigned i = 0; i < n; i++)
+			if (ws[i].is_running &&
+			    atomic_load(&ws[i].acked_gen) < gen)
+				is_done = false;
+		if (is_done)
+			return true;
+		nanosleep(&pause, NULL);
+	}
+	return false;
+}
+
+void
+worker_stop(struct worker *w)
+{
+	if (!w->is_running)
+		return;
+	atomic_store(&w->stop, true);
+	wake(w);
+	pthread_join(w->thread, NULL);
+	w->is_running = false;
+}

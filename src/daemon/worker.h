@@ -1,0 +1,123 @@
+#ifndef IPSECD_DAEMON_WORKER_H
+#define IPSECD_DAEMON_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipsec/dpath.h"
+#include "ipsec/verdict.h"
+
+struct addrset;
+struct iface_table;
+struct pbuf_pool;
+struct sock;
+
+/*
+ * Workers: one thread per core (DESIGN.md), each with its own queue of
+ * every ipsecN device, its own raw and UDP sockets (the kernel steers each
+ * SA's packets to one worker, sock.h), its own packet pool and its own
+ * per-SA ciphers (dpath.h).  A worker blocks in epoll_wait on its
+ * descriptors, then moves batches:
+ *
+ *   device queue --tun_read--> dpath_output --sock_send--> raw / UDP
+ *   raw / UDP --sock_recv--> dpath_input --tun_write--> device queue
+ *
+ * It reads the shared state (SAD, SPD, knobs, the interface table, the
+ * local addresses) as a QSBR reader: offline while it waits, online while
+ * it works, announcing a quiescent state after each round of events, so
+ * nothing it borrowed outlives the round.  Epoll events carry tags, never
+ * pointers: after a wake-up the worker finds the descriptor again in the
+ * interface table it reads then, so a device removed meanwhile is never
+ * touched.
+ *
+ * The control thread never blocks a worker.  It publishes a new interface
+ * table, then calls worker_sync to wake every worker and wait until each
+ * has re-registered its descriptors against that table (so a removed
+ * device's queues are no longer polled), then waits for a grace period
+ * before closing them.
+ */
+
+/* Sockets of one worker, opened before privileges are dropped. */
+enum {
+	WORKER_RAW_ESP4,
+	WORKER_RAW_AH4,
+	WORKER_RAW_COMP4,
+	WORKER_RAW_ESP6,
+	WORKER_RAW_AH6,
+	WORKER_RAW_COMP6,
+	WORKER_UDP4,
+	WORKER_UDP6,
+	WORKER_NRX
+};
+
+/* Counters one worker writes and the control thread reads. */
+struct worker_stats {
+	_Atomic uint64_t tun_rx;     /* plaintext packets read */
+	_Atomic uint64_t tun_tx;     /* plaintext packets written */
+	_Atomic uint64_t sock_rx;    /* IPsec packets received */
+	_Atomic uint64_t sock_tx;    /* IPsec packets sent */
+	_Atomic uint64_t bypass_tx;  /* sent in the clear (bypass, use) */
+	_Atomic uint64_t icmp_tx;    /* ICMP too-big errors to senders */
+	_Atomic uint64_t keepalive;  /* NAT-keepalives received */
+	_Atomic uint64_t ike;	     /* IKE packets no IKE daemon took */
+	_Atomic uint64_t runt;	     /* UDP on the NAT-T port, not ESP/IKE */
+	_Atomic uint64_t send_err;   /* the kernel refused a send */
+	_Atomic uint64_t no_iface;   /* decapsulated, no interface for it */
+	_Atomic uint64_t out_drops[IPSEC_VERDICT_COUNT];
+	_Atomic uint64_t in_drops[IPSEC_VERDICT_COUNT];
+};
+
+/* What every worker reads; owned by the daemon. */
+struct worker_shared {
+	struct dpath_shared dp;
+	struct iface_table *_Atomic ifaces;
+	struct addrset *_Atomic locals;
+	uint32_t mark; /* the daemon's outer-packet mark */
+	unsigned nworkers;
+};
+
+struct worker {
+	unsigned index;
+	struct worker_shared *sh;
+	pthread_t thread;
+	bool is_running;
+	int epfd;
+	int evfd; /* wake-up from the control thread */
+	struct sock *rx[WORKER_NRX];  /* NULL where a family is unavailable */
+	struct sock *tx4, *tx6;	      /* raw hdrincl send sockets */
+	struct pbuf_pool *pool;
+	struct dpath dp;
+	uint64_t synced_gen;	      /* interface table this worker polls */
+	_Atomic uint64_t acked_gen;   /* published after each sync */
+	_Atomic bool stop;
+	struct worker_stats st;
+};
+
+/*
+ * Open worker index's sockets (needs CAP_NET_RAW / CAP_NET_ADMIN: before
+ * privileges are dropped) and its pool.  natt_port 0 = no ESP-in-UDP.
+ * -1 with errno when a socket cannot be opened; the family of a missing
+ * IPv6 stack is skipped (its sockets stay NULL) rather than failing.
+ */
+int worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
+    uint16_t natt_port);
+
+/* Start the thread; -1 with errno. */
+int worker_start(struct worker *w);
+
+/*
+ * Wake every worker and wait until each has registered the descriptors
+ * of the interface table with generation gen (or stopped).  Waits at
+ * most timeout_ms; false on time-out.
+ */
+bool worker_sync(struct worker *ws, unsigned n, uint64_t gen,
+    unsigned timeout_ms);
+
+/* Ask the thread to stop, join it, close everything. */
+void worker_stop(struct worker *w);
+void worker_clear(struct worker *w);
+
+#endif
