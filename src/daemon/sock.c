@@ -89,17 +89,16 @@ sock_alloc(int family, enum sock_type type, int proto)
 static int
 set_recv_opts(const struct sock *s)
 {
-	if (s->family == AF_INET)
-		return setopt(s->fd, IPPROTO_IP, IP_PKTINFO, 1) == -1 ||
-			setopt(s->fd, IPPROTO_IP, IP_RECVTOS, 1) == -1 ||
-			setopt(s->fd, IPPROTO_IP, IP_RECVTTL, 1) == -1
-		    ? -1
-		    : 0;
-	return setopt(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) == -1 ||
-		setopt(s->fd, IPPROTO_IPV6, IPV6_RECVTCLASS, 1) == -1 ||
-		setopt(s->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1) == -1
-	    ? -1
-	    : 0;
+	static const int v4[] = { IP_PKTINFO, IP_RECVTOS, IP_RECVTTL };
+	static const int v6[] = { IPV6_RECVPKTINFO, IPV6_RECVTCLASS,
+		IPV6_RECVHOPLIMIT };
+	const int *opts = s->family == AF_INET ? v4 : v6;
+	int level = s->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+
+	for (size_t i = 0; i < 3; i++)
+		if (setopt(s->fd, level, opts[i], 1) == -1)
+			return -1;
+	return 0;
 }
 
 /* Throw away what arrived before the filter was in place. */
