@@ -40,25 +40,42 @@ done(int r)
 	return 0;
 }
 
+/* A device by name, or by number (a missing index tests the kernel). */
 static int
 index_of(const char *name)
 {
-	int i = nl_link_index(nl, name);
+	char *end;
+	long v = strtol(name, &end, 10);
+	int i;
+
+	if (*name != '\0' && *end == '\0' && v > 0 && v < 1 << 30)
+		return (int)v;
+	i = nl_link_index(nl, name);
 
 	if (i == -1)
 		exit(done(-1));
 	return i;
 }
 
+/* "addr/len", host bits allowed (an interface address). */
 static struct prefix
 pfx(const char *s)
 {
+	char buf[PREFIX_STRLEN], *slash, *end;
 	struct prefix p;
+	unsigned long len = 0;
 
-	if (!prefix_parse(&p, s)) {
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((slash = strchr(buf, '/')) != NULL) {
+		*slash = '\0';
+		len = strtoul(slash + 1, &end, 10);
+	}
+	if (slash == NULL || *end != '\0' || !addr_parse(&p.addr, buf) ||
+	    len > addr_len(&p.addr) * 8) {
 		fprintf(stderr, "bad prefix %s\n", s);
 		exit(2);
 	}
+	p.len = (uint8_t)len;
 	return p;
 }
 
@@ -180,8 +197,8 @@ run(int argc, char **argv)
 		return done(nl_link_set_mtu(nl, index_of(argv[2]),
 		    (uint32_t)strtoul(argv[3], NULL, 0)));
 	if ((strcmp(cmd, "up") == 0 || strcmp(cmd, "down") == 0) && argc == 3)
-		return done(nl_link_set_up(nl, index_of(argv[2]),
-		    strcmp(cmd, "up") == 0));
+		return done(nl_link_set_up(
+		    nl, index_of(argv[2]), strcmp(cmd, "up") == 0));
 	if (strcmp(cmd, "del") == 0 && argc == 3)
 		return done(nl_link_del(nl, index_of(argv[2])));
 	if (strcmp(cmd, "addr-add") == 0 && argc == 4) {
@@ -205,7 +222,8 @@ run(int argc, char **argv)
 								     : 0;
 	}
 	if (strcmp(cmd, "cleanup") == 0 && argc == 3)
-		return done(nl_cleanup(nl, (uint32_t)strtoul(argv[2], NULL, 0)));
+		return done(
+		    nl_cleanup(nl, (uint32_t)strtoul(argv[2], NULL, 0)));
 	if (strcmp(cmd, "monitor") == 0)
 		return cmd_monitor(argc, argv);
 	return 2;

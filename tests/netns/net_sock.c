@@ -121,13 +121,14 @@ proto_of(const char *s)
 
 /* Where the SPI (or CPI) of proto sits after the IP header(s). */
 static bool
-spi_at(const uint8_t *p, size_t len, uint8_t proto, size_t off,
-    uint32_t *spi, uint8_t *k)
+spi_at(const uint8_t *p, size_t len, uint8_t proto, size_t off, uint32_t *spi,
+    uint8_t *k)
 {
 	size_t at = off + (proto == IPPROTO_AH ? 4 : 0);
-	size_t body = off + (proto == IPPROTO_ESP ? 8
-			   : proto == IPPROTO_AH  ? 24
-						  : 4);
+	size_t body = off +
+	    (proto == IPPROTO_ESP	  ? 8
+		    : proto == IPPROTO_AH ? 24
+					  : 4);
 
 	if (len <= body)
 		return false;
@@ -162,8 +163,9 @@ check_one(struct tally *t, const struct sock_pkt *pkt, unsigned w,
 	    !addr_eq(&pkt->meta.src, src) || !addr_eq(&pkt->meta.dst, dst) ||
 	    info.tos != TOS || info.ttl != TTL ||
 	    !spi_at(p, len, proto, info.ins_off, &spi, &k) || k >= NPKT ||
-	    spi != (proto == IPPROTO_COMP ? spi_of(k / NREP) & 0xffff
-					  : spi_of(k / NREP))) {
+	    spi !=
+		(proto == IPPROTO_COMP ? spi_of(k / NREP) & 0xffff
+				       : spi_of(k / NREP))) {
 		t->malformed++;
 		return;
 	}
@@ -181,8 +183,7 @@ check_one(struct tally *t, const struct sock_pkt *pkt, unsigned w,
 /* Receive from n sockets until want packets came, or WAIT_MS of quiet. */
 static void
 collect(struct sock **rx, unsigned n, int want, struct tally *t,
-    void (*check)(struct tally *, const struct sock_pkt *, unsigned,
-	void *),
+    void (*check)(struct tally *, const struct sock_pkt *, unsigned, void *),
     void *arg)
 {
 	int fds[MAX_W];
@@ -246,8 +247,8 @@ cmd_raw(char **argv)
 		return 2;
 	net_enter(argv[3]);
 	for (unsigned w = 0; w < c.nworkers; w++)
-		if ((rx[w] = sock_raw_rx_new(c.dst.family, c.proto, mark, w,
-			 c.nworkers)) == NULL) {
+		if ((rx[w] = sock_raw_rx_new(
+			 c.dst.family, c.proto, mark, w, c.nworkers)) == NULL) {
 			perror("sock_raw_rx_new");
 			return 2;
 		}
@@ -259,8 +260,8 @@ cmd_raw(char **argv)
 	net_enter(NULL);
 	for (int k = 0; k < NPKT; k++) {
 		memset(&pkts[k].meta, 0, sizeof(pkts[k].meta));
-		pkts[k].pb = make_packet(&c.src, &c.dst, c.proto,
-		    spi_of(k / NREP), k);
+		pkts[k].pb =
+		    make_packet(&c.src, &c.dst, c.proto, spi_of(k / NREP), k);
 	}
 	sent = sock_send(tx, pkts, NPKT);
 	if (sent < NPKT) {
@@ -299,8 +300,8 @@ udp_check(struct tally *t, const struct sock_pkt *pkt, unsigned w, void *arg)
 	}
 	switch (m->kind) {
 	case SOCK_KIND_UDP_ESP:
-		check_one(t, pkt, w, c->nworkers, &c->src2, &c->dst,
-		    IPPROTO_ESP);
+		check_one(
+		    t, pkt, w, c->nworkers, &c->src2, &c->dst, IPPROTO_ESP);
 		return;
 	case SOCK_KIND_KEEPALIVE:
 		if (w == 0 && addr_eq(&m->src, &c->src) &&
@@ -364,16 +365,16 @@ udp_send(struct sock *tx, const struct udp_ctx *c, int nka, int nike)
 
 	for (int k = 0; k < NPKT; k++, n++) {
 		memset(&pkts[n].meta, 0, sizeof(pkts[n].meta));
-		pkts[n].pb = make_packet(&c->src2, &c->dst, IPPROTO_ESP,
-		    spi_of(k / NREP), k);
+		pkts[n].pb = make_packet(
+		    &c->src2, &c->dst, IPPROTO_ESP, spi_of(k / NREP), k);
 		pkts[n].meta.kind = SOCK_KIND_UDP_ESP;
 		pkts[n].meta.dport = SOCK_NATT_PORT;
 	}
 	for (int k = 0; k < nka; k++)
 		pkts[n++] = bare(&c->src, &c->dst, &ka, 1, SOCK_KIND_KEEPALIVE);
 	for (int k = 0; k < nike; k++)
-		pkts[n++] = bare(&c->src, &c->dst, ike, sizeof(ike),
-		    SOCK_KIND_IKE);
+		pkts[n++] =
+		    bare(&c->src, &c->dst, ike, sizeof(ike), SOCK_KIND_IKE);
 	return send_all(tx, pkts, n);
 }
 
@@ -450,8 +451,8 @@ cmd_udp(char **argv)
 		return 2;
 	net_enter(argv[3]);
 	for (unsigned w = 0; w < c.nworkers; w++)
-		if ((rx[w] = sock_udp_new(c.dst.family, NULL, SOCK_NATT_PORT,
-			 mark)) == NULL) {
+		if ((rx[w] = sock_udp_new(
+			 c.dst.family, NULL, SOCK_NATT_PORT, mark)) == NULL) {
 			perror("sock_udp_new");
 			return 2;
 		}

@@ -147,8 +147,8 @@ outbound(const char *netns, const char *dst_s, uint16_t port, int count)
 }
 
 static void
-inbound(const char *netns, const char *src_s, const char *dst_s,
-    uint16_t port, int count)
+inbound(const char *netns, const char *src_s, const char *dst_s, uint16_t port,
+    int count)
 {
 	struct addr src = net_addr(src_s), dst = net_addr(dst_s);
 	int fd = udp_socket(netns, dst.family, port), got = 0;

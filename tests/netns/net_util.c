@@ -83,8 +83,8 @@ sum16(const uint8_t *p, size_t len, uint32_t sum)
 }
 
 void
-net_udp_build(struct pbuf *pb, const struct addr *src,
-    const struct addr *dst, uint16_t port, uint8_t seed)
+net_udp_build(struct pbuf *pb, const struct addr *src, const struct addr *dst,
+    uint16_t port, uint8_t seed)
 {
 	size_t alen = addr_len(src), hl = alen == 4 ? 20 : 40;
 	size_t ulen = 8 + NET_UDP_PAYLOAD, total = hl + ulen;

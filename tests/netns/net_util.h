@@ -39,8 +39,7 @@ void net_udp_build(struct pbuf *pb, const struct addr *src,
  * If p (len bytes) is a whole IP packet carrying UDP to port, return its
  * payload's first byte (the seed) in *seed and 1; 0 otherwise.
  */
-int net_udp_match(const uint8_t *p, size_t len, uint16_t port,
-    uint8_t *seed);
+int net_udp_match(const uint8_t *p, size_t len, uint16_t port, uint8_t *seed);
 
 /* Wait at most ms for one of n fds to be readable; index or -1. */
 int net_wait(const int *fds, size_t n, int ms);
