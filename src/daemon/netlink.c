@@ -33,6 +33,7 @@
 
 #define NL_BUF_SIZE 32768 /* MNL_SOCKET_DUMP_SIZE: a dump's largest chunk */
 #define NL_DUMP_TRIES 3
+#define NL_MON_READS 64 /* datagrams per nl_mon_read call */
 
 struct nl {
 	struct mnl_socket *sk;
@@ -583,7 +584,7 @@ nl_mon_fd(const struct nl_mon *m)
 int
 nl_mon_read(struct nl_mon *m, nl_event_cb cb, void *arg)
 {
-	for (;;) {
+	for (int i = 0; i < NL_MON_READS; i++) {
 		ssize_t n = sk_recv(m->sk, m->buf, sizeof(m->buf), false);
 
 		if (n == -1)
@@ -591,6 +592,7 @@ nl_mon_read(struct nl_mon *m, nl_event_cb cb, void *arg)
 		if (nl_event_parse(m->buf, (size_t)n, cb, arg) == -1)
 			return -1;
 	}
+	return 0;
 }
 
 void

@@ -139,8 +139,10 @@ struct nl_mon *nl_mon_open(void);
 int nl_mon_fd(const struct nl_mon *m);
 
 /*
- * Read everything waiting (call when the fd is readable) and pass each
- * event to cb.  0 when the socket is drained, or -1 with errno: ENOBUFS
+ * Read what is waiting (call when the fd is readable) and pass each event
+ * to cb.  At most 64 datagrams per call, so that a storm of events cannot
+ * hold the control thread: the fd then stays readable and the event loop
+ * calls again.  0 when done, or -1 with errno: ENOBUFS
  * when the kernel dropped events (the socket buffer overflowed: dump
  * links and addresses again to resynchronise), EBADMSG for a malformed
  * message, or the kernel's error.

@@ -8,7 +8,9 @@ net_namespaces=()
 
 net_require() {
 	[[ $(id -u) == 0 && -c /dev/net/tun ]] || exit 77
-	command -v ip >/dev/null && command -v jq >/dev/null || exit 77
+	command -v ip >/dev/null || exit 77
+	# jq reads ip -j; missing, it is a missing dependency, not a skip.
+	command -v jq >/dev/null || { echo "jq missing (scripts/deps.sh)" >&2; exit 99; }
 	local d
 	for d in net_nl net_tun net_sock; do
 		[[ -x $NET_BIN/$d ]] || { echo "missing $NET_BIN/$d" >&2; exit 99; }
