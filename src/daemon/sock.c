@@ -167,7 +167,6 @@ sock_udp_new(int family, const struct addr *local, uint16_t port, uint32_t mark)
 	}
 	if ((s = sock_alloc(family, SOCK_T_UDP, IPPROTO_UDP)) == NULL)
 		return NULL;
-	s->port = port;
 	memset(&sa, 0, sizeof(sa));
 	if (family == AF_INET) {
 		sa.sin.sin_family = AF_INET;
@@ -186,10 +185,13 @@ sock_udp_new(int family, const struct addr *local, uint16_t port, uint32_t mark)
 	    setopt(s->fd, SOL_SOCKET, SO_MARK, (int)mark) == -1 ||
 	    (family == AF_INET6 &&
 		setopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, 1) == -1) ||
-	    set_recv_opts(s) == -1 || bind(s->fd, &sa.sa, salen) == -1) {
+	    set_recv_opts(s) == -1 || bind(s->fd, &sa.sa, salen) == -1 ||
+	    getsockname(s->fd, &sa.sa, &salen) == -1) {
 		sock_free(s);
 		return NULL;
 	}
+	/* The same field in both: the bound port, for sock_meta.dport. */
+	s->port = ntohs(sa.sin.sin_port);
 	return s;
 }
 

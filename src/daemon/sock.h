@@ -81,7 +81,8 @@ struct sock *sock_raw_tx_new(int family, uint32_t mark);
 
 /*
  * ESP-in-UDP socket of family bound to local (NULL: the wildcard) and
- * port, joined to that address's SO_REUSEPORT group.  It both receives
+ * port (0: one the kernel picks), joined to that address's SO_REUSEPORT
+ * group.  It both receives
  * and sends.  NULL with errno (EADDRINUSE when a socket outside any
  * compatible group holds the port).
  */
@@ -113,8 +114,10 @@ void sock_free(struct sock *s);
  *   - UDP sockets: kind SOCK_KIND_UDP_ESP, a whole IP packet carrying ESP
  *     (header rebuilt, ports in meta), or KEEPALIVE / IKE / RUNT with the
  *     bare UDP payload.
- * The rebuilt header is written into the headroom, so the packet starts
- * at most 40 bytes before headroom.  Packets dropped on the way (too big,
+ * Payloads are read at headroom plus the header to rebuild (20 or 40
+ * bytes), so every whole IP packet starts exactly at headroom (bare UDP
+ * payloads start past it); buffers must hold headroom + 40 + the largest
+ * packet.  Packets dropped on the way (too big,
  * missing ancillary data) are put back into the pool and counted in
  * sock_stats.  Returns the number delivered, which may be 0 when every
  * packet read was dropped (call again); -1 when nothing was read: errno
