@@ -109,6 +109,39 @@ mutate(const uint8_t *valid, size_t n, int family, unsigned *checked)
 	return failures;
 }
 
+/* Seeds for sock_hdr_parse: an IPv4 and an IPv6 packet carrying ESP. */
+static int
+write_packets(const char *dir)
+{
+	static const char *const srcs[] = { "192.0.2.1", "2001:db8::1" };
+	static const char *const dsts[] = { "192.0.2.2", "2001:db8::2" };
+
+	for (int i = 0; i < 2; i++) {
+		struct sock_meta m;
+		struct pbuf pb;
+		char path[512];
+		FILE *f;
+
+		memset(&m, 0, sizeof(m));
+		if (!addr_parse(&m.src, srcs[i]) ||
+		    !addr_parse(&m.dst, dsts[i]))
+			return 1;
+		m.proto = IPPROTO_ESP;
+		m.ttl = 64;
+		pbuf_init(&pb, mem, sizeof(mem), 64);
+		memset(pbuf_put(&pb, 16), 0x11, 16);
+		if (!sock_hdr_build(&pb, &m))
+			return 1;
+		snprintf(path, sizeof(path), "%s/pkt%d", dir, i ? 6 : 4);
+		if ((f = fopen(path, "wb")) == NULL || fputc(i, f) == EOF ||
+		    fwrite(pbuf_data(&pb), 1, pbuf_len(&pb), f) !=
+			pbuf_len(&pb) ||
+		    fclose(f) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -145,7 +178,7 @@ main(int argc, char **argv)
 		if ((f = fopen(path, "wb")) == NULL || fputc(1, f) == EOF ||
 		    fwrite(v6.b, 1, n6, f) != n6 || fclose(f) != 0)
 			return 1;
-		return 0;
+		return write_packets(argv[2]);
 	}
 	failures += mutate(v4.b, n4, AF_INET, &checked);
 	failures += mutate(v6.b, n6, AF_INET6, &checked);
