@@ -141,13 +141,12 @@ nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 		return -1;
 	for (;;) {
 		ssize_t n = sk_recv(nl->sk, nl->buf, sizeof(nl->buf), true);
-		const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf;
-		int left;
+		const struct nlmsghdr *h;
+		size_t off = 0;
 
 		if (n == -1)
 			return -1;
-		for (left = (int)n; mnl_nlmsg_ok(h, left);
-		     h = mnl_nlmsg_next(h, &left)) {
+		while ((h = nlp_next(nl->buf, (size_t)n, &off)) != NULL) {
 			int r;
 
 			if (h->nlmsg_seq != seq || h->nlmsg_pid != nl->portid)
@@ -165,7 +164,7 @@ nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 				return 0;
 			}
 		}
-		if (left != 0) {
+		if (off != (size_t)n) {
 			errno = EBADMSG;
 			return -1;
 		}

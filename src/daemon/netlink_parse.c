@@ -11,7 +11,6 @@
 
 #include <sys/socket.h>
 #include <errno.h>
-#include <limits.h>
 #include <string.h>
 
 #include <linux/fib_rules.h>
@@ -230,16 +229,30 @@ nlp_rule(const struct nlmsghdr *nlh, struct nl_rule *r, uint8_t *proto)
 	return 1;
 }
 
+const struct nlmsghdr *
+nlp_next(const void *buf, size_t len, size_t *off)
+{
+	const struct nlmsghdr *nlh;
+	size_t left = len - *off, step;
+
+	if (*off > len || left < sizeof(*nlh))
+		return NULL;
+	nlh = (const struct nlmsghdr *)((const uint8_t *)buf + *off);
+	if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > left)
+		return NULL;
+	step = ((size_t)nlh->nlmsg_len + MNL_ALIGNTO - 1) &
+	    ~(size_t)(MNL_ALIGNTO - 1);
+	*off += step < left ? step : left;
+	return nlh;
+}
+
 int
 nl_event_parse(const void *buf, size_t len, nl_event_cb cb, void *arg)
 {
-	const struct nlmsghdr *nlh = buf;
-	int left;
+	const struct nlmsghdr *nlh;
+	size_t off = 0;
 
-	if (len > INT_MAX)
-		return bad();
-	left = (int)len;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	while ((nlh = nlp_next(buf, len, &off)) != NULL) {
 		struct nl_event ev;
 		int r;
 
@@ -265,5 +278,5 @@ nl_event_parse(const void *buf, size_t len, nl_event_cb cb, void *arg)
 		if (r == 1)
 			cb(&ev, arg);
 	}
-	return left == 0 ? 0 : bad();
+	return off == len ? 0 : bad();
 }

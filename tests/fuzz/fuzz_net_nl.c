@@ -51,10 +51,11 @@ on_event(const struct nl_event *ev, void *arg)
 static int
 parse_all(size_t len)
 {
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf.b;
-	int left = (int)len, r = nl_event_parse(buf.b, len, on_event, NULL);
+	const struct nlmsghdr *nlh;
+	size_t off = 0;
+	int r = nl_event_parse(buf.b, len, on_event, NULL);
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	while ((nlh = nlp_next(buf.b, len, &off)) != NULL) {
 		struct nl_event ev;
 		struct nl_addr a;
 		struct nl_route rt;
@@ -72,21 +73,16 @@ parse_all(size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct nlmsghdr *nlh;
+	const struct nlmsghdr *nlh;
 	uint16_t type;
-	int left;
+	size_t off = 0;
 
 	if (size < 1 || size - 1 > sizeof(buf.b))
 		return 0;
 	type = types[data[0] % (sizeof(types) / sizeof(types[0]))];
 	memcpy(buf.b, data + 1, size - 1);
-	if (type != 0) {
-		nlh = (struct nlmsghdr *)buf.b;
-		left = (int)(size - 1);
-		for (; mnl_nlmsg_ok(nlh, left);
-		     nlh = (struct nlmsghdr *)mnl_nlmsg_next(nlh, &left))
-			nlh->nlmsg_type = type;
-	}
+	while (type != 0 && (nlh = nlp_next(buf.b, size - 1, &off)) != NULL)
+		((struct nlmsghdr *)nlh)->nlmsg_type = type;
 	(void)parse_all(size - 1);
 	return 0;
 }
@@ -182,6 +178,19 @@ main(int argc, char **argv)
 		memcpy(buf.b, valid.b, cut);
 		if (parse_all(cut) == 0 && !is_bound) {
 			fprintf(stderr, "cut at %zu accepted\n", cut);
+			failures++;
+		}
+		checked++;
+	}
+	/* Lengths of 2^31 and more (libmnl's mnl_nlmsg_ok lets them by). */
+	for (int i = 0; i < 3; i++) {
+		const uint32_t big[] = { 0x80000000u, 0x80000000u + (uint32_t)n,
+			0xffffffffu };
+
+		memcpy(buf.b, valid.b, n);
+		((struct nlmsghdr *)buf.b)->nlmsg_len = big[i];
+		if (parse_all(n) == 0) {
+			fprintf(stderr, "length %#x accepted\n", big[i]);
 			failures++;
 		}
 		checked++;

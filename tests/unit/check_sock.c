@@ -681,9 +681,50 @@ START_TEST(test_nl_event_parse_stream)
 	    nl_event_parse(two.b, 2 * len - 1, count_event, NULL), -1);
 	ck_assert_int_eq(errno, EBADMSG);
 	ck_assert_int_eq(events_seen, 1);
+	/* Lengths of 2^31 and more: refused, neither looping nor jumping. */
+	((struct nlmsghdr *)two.b)->nlmsg_len = 0xffffffffu;
+	ck_assert_int_eq(nl_event_parse(two.b, 2 * len, count_event, NULL), -1);
+	((struct nlmsghdr *)two.b)->nlmsg_len = 0x80000000u + (uint32_t)len;
+	ck_assert_int_eq(nl_event_parse(two.b, 2 * len, count_event, NULL), -1);
+	((struct nlmsghdr *)two.b)->nlmsg_len = (uint32_t)len;
 	/* Trailing bytes shorter than a header. */
 	ck_assert_int_eq(nl_event_parse(two.b, len + 3, count_event, NULL), -1);
 	ck_assert_int_eq(nl_event_parse(two.b, 0, count_event, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_nlp_next_walk)
+{
+	static union {
+		struct nlmsghdr align;
+		uint8_t b[64];
+	} u;
+	struct nlmsghdr *h = (struct nlmsghdr *)u.b;
+	size_t off = 0;
+
+	memset(&u, 0, sizeof(u));
+	h->nlmsg_len = 17; /* unaligned: padded to 20 */
+	((struct nlmsghdr *)(u.b + 20))->nlmsg_len = 16;
+	ck_assert_ptr_eq(nlp_next(u.b, 36, &off), u.b);
+	ck_assert_uint_eq(off, 20);
+	ck_assert_ptr_eq(nlp_next(u.b, 36, &off), u.b + 20);
+	ck_assert_uint_eq(off, 36);
+	ck_assert_ptr_null(nlp_next(u.b, 36, &off));
+	/* One byte short of the second message. */
+	off = 0;
+	ck_assert_ptr_nonnull(nlp_next(u.b, 35, &off));
+	ck_assert_ptr_null(nlp_next(u.b, 35, &off));
+	ck_assert_uint_eq(off, 20);
+	/* A length below a header's own. */
+	h->nlmsg_len = 15;
+	off = 0;
+	ck_assert_ptr_null(nlp_next(u.b, 36, &off));
+	ck_assert_uint_eq(off, 0);
+	/* The last message may lack its padding. */
+	h->nlmsg_len = 17;
+	off = 0;
+	ck_assert_ptr_nonnull(nlp_next(u.b, 17, &off));
+	ck_assert_uint_eq(off, 17);
 }
 END_TEST
 
@@ -721,6 +762,7 @@ sock_suite(void)
 	tcase_add_test(tc, test_nlp_link_name_mtu);
 	tcase_add_test(tc, test_nlp_route_rule);
 	tcase_add_test(tc, test_nl_event_parse_stream);
+	tcase_add_test(tc, test_nlp_next_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }
