@@ -62,8 +62,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef FUZZ_REGRESS
+/* One control message at at; returns its aligned size. */
 static size_t
-put(uint8_t *out, size_t off, int level, int type, const void *d, size_t n)
+put(uint8_t *at, int level, int type, const void *d, size_t n)
 {
 	struct cmsghdr h;
 
@@ -71,9 +72,9 @@ put(uint8_t *out, size_t off, int level, int type, const void *d, size_t n)
 	h.cmsg_len = CMSG_LEN(n);
 	h.cmsg_level = level;
 	h.cmsg_type = type;
-	memcpy(out + off, &h, sizeof(h));
-	memcpy(out + off + CMSG_LEN(0), d, n);
-	return off + CMSG_SPACE(n);
+	memcpy(at, &h, sizeof(h));
+	memcpy(at + CMSG_LEN(0), d, n);
+	return CMSG_SPACE(n);
 }
 
 /* Cut at every length and flip every bit; count wrong acceptances. */
@@ -160,12 +161,12 @@ main(int argc, char **argv)
 	memset(&pi6, 0, sizeof(pi6));
 	pi4.ipi_ifindex = 2;
 	pi6.ipi6_ifindex = 2;
-	n4 = put(v4.b, n4, IPPROTO_IP, IP_PKTINFO, &pi4, sizeof(pi4));
-	n4 = put(v4.b, n4, IPPROTO_IP, IP_TOS, &tos, 1);
-	n4 = put(v4.b, n4, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
-	n6 = put(v6.b, n6, IPPROTO_IPV6, IPV6_PKTINFO, &pi6, sizeof(pi6));
-	n6 = put(v6.b, n6, IPPROTO_IPV6, IPV6_TCLASS, &ttl, sizeof(ttl));
-	n6 = put(v6.b, n6, IPPROTO_IPV6, IPV6_HOPLIMIT, &ttl, sizeof(ttl));
+	n4 += put(v4.b + n4, IPPROTO_IP, IP_PKTINFO, &pi4, sizeof(pi4));
+	n4 += put(v4.b + n4, IPPROTO_IP, IP_TOS, &tos, 1);
+	n4 += put(v4.b + n4, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	n6 += put(v6.b + n6, IPPROTO_IPV6, IPV6_PKTINFO, &pi6, sizeof(pi6));
+	n6 += put(v6.b + n6, IPPROTO_IPV6, IPV6_TCLASS, &ttl, sizeof(ttl));
+	n6 += put(v6.b + n6, IPPROTO_IPV6, IPV6_HOPLIMIT, &ttl, sizeof(ttl));
 	if (argc == 3 && strcmp(argv[1], "--seeds") == 0) {
 		char path[512];
 		FILE *f;

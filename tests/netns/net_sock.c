@@ -119,10 +119,15 @@ proto_of(const char *s)
 	exit(2);
 }
 
-/* Where the SPI (or CPI) of proto sits after the IP header(s). */
+/* What a received packet names: its SPI (or CPI) and its number. */
+struct hit {
+	uint32_t spi;
+	uint8_t k;
+};
+
+/* Read the SPI and the packet number of proto after the IP header(s). */
 static bool
-spi_at(const uint8_t *p, size_t len, uint8_t proto, size_t off, uint32_t *spi,
-    uint8_t *k)
+spi_at(const uint8_t *p, size_t len, uint8_t proto, size_t off, struct hit *h)
 {
 	size_t at = off + (proto == IPPROTO_AH ? 4 : 0);
 	size_t body = off +
@@ -132,8 +137,8 @@ spi_at(const uint8_t *p, size_t len, uint8_t proto, size_t off, uint32_t *spi,
 
 	if (len <= body)
 		return false;
-	*spi = proto == IPPROTO_COMP ? get_u16(p + off + 2) : get_u32(p + at);
-	*k = p[body];
+	h->spi = proto == IPPROTO_COMP ? get_u16(p + off + 2) : get_u32(p + at);
+	h->k = p[body];
 	return true;
 }
 
@@ -143,102 +148,101 @@ struct tally {
 	int per_worker[MAX_W];
 };
 
+/* One run: the sockets, what was sent, what came back. */
+struct ctx {
+	unsigned nworkers;
+	struct addr src, src2, dst; /* src2: the ESP-in-UDP source */
+	uint8_t proto;
+	struct sock *rx[MAX_W];
+	struct tally t;
+	int keepalives, ike;
+};
+
+typedef void (*check_fn)(struct ctx *, const struct sock_pkt *, unsigned);
+
 /*
  * Check one received packet of worker w: a whole IP packet with the
  * addresses, protocol, TOS and TTL as sent, on the SPI's worker.
  */
 static void
-check_one(struct tally *t, const struct sock_pkt *pkt, unsigned w,
-    unsigned nworkers, const struct addr *src, const struct addr *dst,
-    uint8_t proto)
+check_one(struct ctx *c, const struct sock_pkt *pkt, unsigned w,
+    const struct addr *src)
 {
 	const uint8_t *p = pbuf_data(pkt->pb);
 	size_t len = pbuf_len(pkt->pb);
+	const struct addr *dst = &c->dst;
+	struct tally *t = &c->t;
 	struct ip_info info;
-	uint32_t spi;
-	uint8_t k;
+	struct hit h;
 
-	if (!ip_parse(p, len, &info) || info.proto != proto ||
+	if (!ip_parse(p, len, &info) || info.proto != c->proto ||
 	    !addr_eq(&info.src, src) || !addr_eq(&info.dst, dst) ||
 	    !addr_eq(&pkt->meta.src, src) || !addr_eq(&pkt->meta.dst, dst) ||
 	    info.tos != TOS || info.ttl != TTL ||
-	    !spi_at(p, len, proto, info.ins_off, &spi, &k) || k >= NPKT ||
-	    spi !=
-		(proto == IPPROTO_COMP ? spi_of(k / NREP) & 0xffff
-				       : spi_of(k / NREP))) {
+	    !spi_at(p, len, c->proto, info.ins_off, &h) || h.k >= NPKT ||
+	    h.spi !=
+		(c->proto == IPPROTO_COMP ? spi_of(h.k / NREP) & 0xffff
+					  : spi_of(h.k / NREP))) {
 		t->malformed++;
 		return;
 	}
-	if (t->seen[k]) {
+	if (t->seen[h.k]) {
 		t->duplicates++;
 		return;
 	}
-	t->seen[k] = true;
+	t->seen[h.k] = true;
 	t->received++;
 	t->per_worker[w]++;
-	if (sock_steer_worker(spi, nworkers) != w)
+	if (sock_steer_worker(h.spi, c->nworkers) != w)
 		t->misrouted++;
 }
 
-/* Receive from n sockets until want packets came, or WAIT_MS of quiet. */
+/* Receive until every packet came, then WAIT_MS of quiet at most. */
 static void
-collect(struct sock **rx, unsigned n, int want, struct tally *t,
-    void (*check)(struct tally *, const struct sock_pkt *, unsigned, void *),
-    void *arg)
+collect(struct ctx *c, check_fn check)
 {
 	int fds[MAX_W];
 
-	for (unsigned i = 0; i < n; i++)
-		fds[i] = sock_fd(rx[i]);
+	for (unsigned i = 0; i < c->nworkers; i++)
+		fds[i] = sock_fd(c->rx[i]);
 	for (;;) {
 		struct sock_pkt pkts[SOCK_BATCH_MAX];
 		int i;
 		ssize_t got;
 
 		/* After the last one, only a duplicate could still come. */
-		i = net_wait(fds, n, t->received >= want ? 200 : WAIT_MS);
+		i = net_wait(
+		    fds, c->nworkers, c->t.received >= NPKT ? 200 : WAIT_MS);
 		if (i < 0)
 			return;
-		if ((got = sock_recv(rx[i], pool, 64, pkts, SOCK_BATCH_MAX)) ==
-		    -1)
-			continue;
+		got = sock_recv(c->rx[i], pool, 64, pkts, SOCK_BATCH_MAX);
 		for (ssize_t j = 0; j < got; j++) {
-			check(t, &pkts[j], (unsigned)i, arg);
+			check(c, &pkts[j], (unsigned)i);
 			pbuf_pool_put(pool, pkts[j].pb);
 		}
 	}
 }
 
-struct raw_ctx {
-	unsigned nworkers;
-	struct addr src, dst;
-	uint8_t proto;
-};
-
 static void
-raw_check(struct tally *t, const struct sock_pkt *pkt, unsigned w, void *arg)
+raw_check(struct ctx *c, const struct sock_pkt *pkt, unsigned w)
 {
-	const struct raw_ctx *c = arg;
-
 	if (pkt->meta.kind != SOCK_KIND_IP || pkt->meta.proto != c->proto) {
-		t->malformed++;
+		c->t.malformed++;
 		return;
 	}
-	check_one(t, pkt, w, c->nworkers, &c->src, &c->dst, c->proto);
+	check_one(c, pkt, w, &c->src);
 }
 
 static int
 cmd_raw(char **argv)
 {
-	struct raw_ctx c;
-	struct sock *rx[MAX_W], *tx;
+	static struct ctx c;
+	struct sock *tx;
 	struct sock_pkt pkts[NPKT];
-	struct tally t;
 	uint32_t mark = (uint32_t)strtoul(argv[8], NULL, 0);
 	size_t sent;
 	int workers = 0;
 
-	memset(&t, 0, sizeof(t));
 	c.proto = proto_of(argv[4]);
 	c.nworkers = (unsigned)atoi(argv[5]);
 	c.src = net_addr(argv[6]);
@@ -247,7 +251,7 @@ cmd_raw(char **argv)
 		return 2;
 	net_enter(argv[3]);
 	for (unsigned w = 0; w < c.nworkers; w++)
-		if ((rx[w] = sock_raw_rx_new(
+		if ((c.rx[w] = sock_raw_rx_new(
 			 c.dst.family, c.proto, mark, w, c.nworkers)) == NULL) {
 			perror("sock_raw_rx_new");
 			return 2;
@@ -268,31 +272,26 @@ cmd_raw(char **argv)
 		printf("sent %zu error %s\n", sent, net_errname(errno));
 		return 1;
 	}
-	collect(rx, c.nworkers, NPKT, &t, raw_check, &c);
+	collect(&c, raw_check);
 	for (unsigned w = 0; w < c.nworkers; w++) {
-		workers += t.per_worker[w] > 0;
-		sock_free(rx[w]);
+		workers += c.t.per_worker[w] > 0;
+		sock_free(c.rx[w]);
 	}
 	sock_free(tx);
 	for (int k = 0; k < NPKT; k++)
 		pbuf_pool_put(pool, pkts[k].pb);
 	printf("sent %zu received %d misrouted %d duplicates %d malformed %d "
 	       "workers %d\n",
-	    sent, t.received, t.misrouted, t.duplicates, t.malformed, workers);
+	    sent, c.t.received, c.t.misrouted, c.t.duplicates, c.t.malformed,
+	    workers);
 	return 0;
 }
 
-struct udp_ctx {
-	unsigned nworkers;
-	struct addr src, src2, dst;
-	int keepalives, ike, ike_worker0;
-};
-
 static void
-udp_check(struct tally *t, const struct sock_pkt *pkt, unsigned w, void *arg)
+udp_check(struct ctx *c, const struct sock_pkt *pkt, unsigned w)
 {
-	struct udp_ctx *c = arg;
 	const struct sock_meta *m = &pkt->meta;
+	struct tally *t = &c->t;
 
 	if (m->sport != SOCK_NATT_PORT || m->dport != SOCK_NATT_PORT) {
 		t->malformed++;
@@ -300,8 +299,7 @@ udp_check(struct tally *t, const struct sock_pkt *pkt, unsigned w, void *arg)
 	}
 	switch (m->kind) {
 	case SOCK_KIND_UDP_ESP:
-		check_one(
-		    t, pkt, w, c->nworkers, &c->src2, &c->dst, IPPROTO_ESP);
+		check_one(c, pkt, w, &c->src2);
 		return;
 	case SOCK_KIND_KEEPALIVE:
 		if (w == 0 && addr_eq(&m->src, &c->src) &&
@@ -356,7 +354,7 @@ send_all(struct sock *tx, struct sock_pkt *pkts, size_t n)
 
 /* ESP (NPKT), keepalives (nka) and IKE packets (nike) from tx. */
 static int
-udp_send(struct sock *tx, const struct udp_ctx *c, int nka, int nike)
+udp_send(struct sock *tx, const struct ctx *c, int nka, int nike)
 {
 	static const uint8_t ike[12] = { 0, 0, 0, 0, 'i', 'k', 'e' };
 	static const uint8_t ka = 0xff;
@@ -425,8 +423,10 @@ count_ike(int fd)
 }
 
 static void
-udp_report(const char *phase, const struct tally *t, const struct udp_ctx *c)
+udp_report(const char *phase, const struct ctx *c)
 {
+	const struct tally *t = &c->t;
+
 	printf("%s esp %d misrouted %d duplicates %d malformed %d "
 	       "keepalives %d ike-at-workers %d\n",
 	    phase, t->received, t->misrouted, t->duplicates, t->malformed,
@@ -436,13 +436,12 @@ udp_report(const char *phase, const struct tally *t, const struct udp_ctx *c)
 static int
 cmd_udp(char **argv)
 {
-	struct udp_ctx c;
-	struct sock *rx[MAX_W], *tx;
-	struct tally t;
+	static struct ctx c;
+	struct sock *tx;
 	uint32_t mark = (uint32_t)strtoul(argv[8], NULL, 0);
 	int ikefd;
 
-	memset(&c, 0, sizeof(c));
+	c.proto = IPPROTO_ESP;
 	c.nworkers = (unsigned)atoi(argv[4]);
 	c.src = net_addr(argv[5]);
 	c.src2 = net_addr(argv[6]);
@@ -451,12 +450,12 @@ cmd_udp(char **argv)
 		return 2;
 	net_enter(argv[3]);
 	for (unsigned w = 0; w < c.nworkers; w++)
-		if ((rx[w] = sock_udp_new(
+		if ((c.rx[w] = sock_udp_new(
 			 c.dst.family, NULL, SOCK_NATT_PORT, mark)) == NULL) {
 			perror("sock_udp_new");
 			return 2;
 		}
-	if (sock_udp_steer(rx[0], c.nworkers, c.nworkers) == -1) {
+	if (sock_udp_steer(c.rx[0], c.nworkers, c.nworkers) == -1) {
 		perror("sock_udp_steer");
 		return 2;
 	}
@@ -469,26 +468,25 @@ cmd_udp(char **argv)
 	net_enter(NULL);
 
 	/* Phase 1: no IKE daemon; IKE falls back to the kernel's hash. */
-	memset(&t, 0, sizeof(t));
 	if (udp_send(tx, &c, NKA, NIKE) == -1)
 		return 1;
-	collect(rx, c.nworkers, NPKT, &t, udp_check, &c);
-	udp_report("alone", &t, &c);
+	collect(&c, udp_check);
+	udp_report("alone", &c);
 
 	/* Phase 2: the IKE daemon joins at index nworkers. */
 	net_enter(argv[3]);
 	ikefd = ike_daemon_socket(c.dst.family);
 	net_enter(NULL);
-	memset(&t, 0, sizeof(t));
+	memset(&c.t, 0, sizeof(c.t));
 	c.keepalives = c.ike = 0;
 	if (udp_send(tx, &c, 0, NIKE) == -1)
 		return 1;
-	collect(rx, c.nworkers, NPKT, &t, udp_check, &c);
-	udp_report("joined", &t, &c);
+	collect(&c, udp_check);
+	udp_report("joined", &c);
 	printf("ike-at-daemon %d\n", count_ike(ikefd));
 	close(ikefd);
 	for (unsigned w = 0; w < c.nworkers; w++)
-		sock_free(rx[w]);
+		sock_free(c.rx[w]);
 	sock_free(tx);
 	return 0;
 }

@@ -115,12 +115,11 @@ pkt4(uint8_t *p, unsigned ihl, uint8_t proto, uint32_t spi)
 	return hl + 24;
 }
 
-/* How many of n workers' filters keep p, and which one (the last). */
-static unsigned
-keepers(int family, uint8_t proto, unsigned n, const uint8_t *p, size_t len,
-    unsigned *which)
+/* The one worker of n whose filter keeps p; -1 none, -2 several. */
+static int
+keeper(int family, uint8_t proto, unsigned n, const uint8_t *p, size_t len)
 {
-	unsigned count = 0;
+	int which = -1;
 
 	for (unsigned w = 0; w < n; w++) {
 		struct sock_bpf b;
@@ -129,12 +128,10 @@ keepers(int family, uint8_t proto, unsigned n, const uint8_t *p, size_t len,
 		ck_assert_int_eq(sock_bpf_raw(&b, family, proto, w, n), 0);
 		r = bpf_run(&b, p, len);
 		ck_assert(r == 0 || r == 0xffffffffu);
-		if (r != 0) {
-			count++;
-			*which = w;
-		}
+		if (r != 0)
+			which = which == -1 ? (int)w : -2;
 	}
-	return count;
+	return which;
 }
 
 START_TEST(test_sock_bpf_raw_ipv4_one_worker_per_spi)
@@ -148,16 +145,14 @@ START_TEST(test_sock_bpf_raw_ipv4_one_worker_per_spi)
 		for (size_t c = 0; c < 6; c++)
 			for (uint32_t k = 0; k < 200; k++) {
 				uint32_t spi = 0x100 + k * 7919;
-				unsigned ihl = 5 + k % 3, w = ~0u;
+				unsigned ihl = 5 + k % 3;
 				size_t len = pkt4(p, ihl, protos[i], spi);
 
 				if (protos[i] == IPPROTO_COMP)
 					spi &= 0xffff;
-				ck_assert_uint_eq(keepers(AF_INET, protos[i],
-						      counts[c], p, len, &w),
-				    1);
-				ck_assert_uint_eq(
-				    w, sock_steer_worker(spi, counts[c]));
+				ck_assert_int_eq(keeper(AF_INET, protos[i],
+						     counts[c], p, len),
+				    (int)sock_steer_worker(spi, counts[c]));
 			}
 }
 END_TEST
@@ -165,17 +160,16 @@ END_TEST
 START_TEST(test_sock_bpf_raw_ipv6_offset_zero)
 {
 	uint8_t p[16] = { 0 };
-	unsigned w = ~0u;
 
 	wr_u32(p, 0xc0ffee01);
-	ck_assert_uint_eq(keepers(AF_INET6, IPPROTO_ESP, 4, p, 8, &w), 1);
-	ck_assert_uint_eq(w, sock_steer_worker(0xc0ffee01, 4));
+	ck_assert_int_eq(keeper(AF_INET6, IPPROTO_ESP, 4, p, 8),
+	    (int)sock_steer_worker(0xc0ffee01, 4));
 	wr_u32(p + 4, 0x0badcafe);
-	ck_assert_uint_eq(keepers(AF_INET6, IPPROTO_AH, 5, p, 8, &w), 1);
-	ck_assert_uint_eq(w, sock_steer_worker(0x0badcafe, 5));
+	ck_assert_int_eq(keeper(AF_INET6, IPPROTO_AH, 5, p, 8),
+	    (int)sock_steer_worker(0x0badcafe, 5));
 	wr_u16(p + 2, 0x4321);
-	ck_assert_uint_eq(keepers(AF_INET6, IPPROTO_COMP, 3, p, 4, &w), 1);
-	ck_assert_uint_eq(w, sock_steer_worker(0x4321, 3));
+	ck_assert_int_eq(keeper(AF_INET6, IPPROTO_COMP, 3, p, 4),
+	    (int)sock_steer_worker(0x4321, 3));
 }
 END_TEST
 
@@ -183,20 +177,19 @@ END_TEST
 START_TEST(test_sock_bpf_raw_one_byte_short)
 {
 	uint8_t p[128];
-	unsigned w;
 
 	pkt4(p, 6, IPPROTO_ESP, 0x1234);
-	ck_assert_uint_eq(keepers(AF_INET, IPPROTO_ESP, 3, p, 24 + 4, &w), 1);
-	ck_assert_uint_eq(keepers(AF_INET, IPPROTO_ESP, 3, p, 24 + 3, &w), 0);
+	ck_assert_int_ge(keeper(AF_INET, IPPROTO_ESP, 3, p, 24 + 4), 0);
+	ck_assert_int_eq(keeper(AF_INET, IPPROTO_ESP, 3, p, 24 + 3), -1);
 	pkt4(p, 5, IPPROTO_AH, 0x1234);
-	ck_assert_uint_eq(keepers(AF_INET, IPPROTO_AH, 3, p, 20 + 8, &w), 1);
-	ck_assert_uint_eq(keepers(AF_INET, IPPROTO_AH, 3, p, 20 + 7, &w), 0);
+	ck_assert_int_ge(keeper(AF_INET, IPPROTO_AH, 3, p, 20 + 8), 0);
+	ck_assert_int_eq(keeper(AF_INET, IPPROTO_AH, 3, p, 20 + 7), -1);
 	pkt4(p, 5, IPPROTO_COMP, 0x1234);
-	ck_assert_uint_eq(keepers(AF_INET, IPPROTO_COMP, 3, p, 20 + 4, &w), 1);
-	ck_assert_uint_eq(keepers(AF_INET, IPPROTO_COMP, 3, p, 20 + 3, &w), 0);
-	ck_assert_uint_eq(keepers(AF_INET6, IPPROTO_ESP, 3, p, 4, &w), 1);
-	ck_assert_uint_eq(keepers(AF_INET6, IPPROTO_ESP, 3, p, 3, &w), 0);
-	ck_assert_uint_eq(keepers(AF_INET, IPPROTO_ESP, 3, p, 0, &w), 0);
+	ck_assert_int_ge(keeper(AF_INET, IPPROTO_COMP, 3, p, 20 + 4), 0);
+	ck_assert_int_eq(keeper(AF_INET, IPPROTO_COMP, 3, p, 20 + 3), -1);
+	ck_assert_int_ge(keeper(AF_INET6, IPPROTO_ESP, 3, p, 4), 0);
+	ck_assert_int_eq(keeper(AF_INET6, IPPROTO_ESP, 3, p, 3), -1);
+	ck_assert_int_eq(keeper(AF_INET, IPPROTO_ESP, 3, p, 0), -1);
 }
 END_TEST
 
@@ -381,10 +374,9 @@ START_TEST(test_sock_hdr_parse_short_and_bad)
 }
 END_TEST
 
-/* Append one control message to buf at *off. */
-static void
-cm_put(uint8_t *buf, size_t *off, int level, int type, const void *data,
-    size_t len)
+/* Write one control message at at; returns its aligned size. */
+static size_t
+cm_put(uint8_t *at, int level, int type, const void *data, size_t len)
 {
 	struct cmsghdr h;
 
@@ -392,9 +384,9 @@ cm_put(uint8_t *buf, size_t *off, int level, int type, const void *data,
 	h.cmsg_len = CMSG_LEN(len);
 	h.cmsg_level = level;
 	h.cmsg_type = type;
-	memcpy(buf + *off, &h, sizeof(h));
-	memcpy(buf + *off + CMSG_LEN(0), data, len);
-	*off += CMSG_SPACE(len);
+	memcpy(at, &h, sizeof(h));
+	memcpy(at + CMSG_LEN(0), data, len);
+	return CMSG_SPACE(len);
 }
 
 START_TEST(test_sock_cmsg_parse_ipv4)
@@ -414,11 +406,11 @@ START_TEST(test_sock_cmsg_parse_ipv4)
 	memset(&pi, 0, sizeof(pi));
 	pi.ipi_ifindex = 7;
 	pi.ipi_addr.s_addr = htonl(0xc0000205);
-	cm_put(u.b, &off, SOL_SOCKET, 99, &junk, sizeof(junk));
-	cm_put(u.b, &off, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
-	cm_put(u.b, &off, IPPROTO_IP, IP_TOS, &tos, 1);
+	off += cm_put(u.b + off, SOL_SOCKET, 99, &junk, sizeof(junk));
+	off += cm_put(u.b + off, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
+	off += cm_put(u.b + off, IPPROTO_IP, IP_TOS, &tos, 1);
 	last = off;
-	cm_put(u.b, &off, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	off += cm_put(u.b + off, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
 	memset(&m, 0, sizeof(m));
 	ck_assert_int_eq(sock_cmsg_parse(u.b, off, AF_INET, &m),
 	    SOCK_CM_DST | SOCK_CM_TOS | SOCK_CM_TTL);
@@ -455,9 +447,11 @@ START_TEST(test_sock_cmsg_parse_ipv6_and_bad_sizes)
 	pi.ipi6_ifindex = 3;
 	pi.ipi6_addr.s6_addr[0] = 0x20;
 	pi.ipi6_addr.s6_addr[15] = 1;
-	cm_put(u.b, &off, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
-	cm_put(u.b, &off, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof(int));
-	cm_put(u.b, &off, IPPROTO_IPV6, IPV6_HOPLIMIT, &hops, sizeof(int));
+	off += cm_put(u.b + off, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
+	off +=
+	    cm_put(u.b + off, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof(int));
+	off +=
+	    cm_put(u.b + off, IPPROTO_IPV6, IPV6_HOPLIMIT, &hops, sizeof(int));
 	memset(&m, 0, sizeof(m));
 	ck_assert_int_eq(sock_cmsg_parse(u.b, off, AF_INET6, &m),
 	    SOCK_CM_DST | SOCK_CM_TOS | SOCK_CM_TTL);
@@ -469,14 +463,17 @@ START_TEST(test_sock_cmsg_parse_ipv6_and_bad_sizes)
 
 	/* pktinfo one byte short of its size; a value out of a byte. */
 	off = 0;
-	cm_put(u.b, &off, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi) - 1);
+	off +=
+	    cm_put(u.b + off, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi) - 1);
 	ck_assert_int_eq(sock_cmsg_parse(u.b, off, AF_INET6, &m), -1);
 	off = 0;
-	cm_put(u.b, &off, IPPROTO_IPV6, IPV6_HOPLIMIT, &bad, sizeof(int));
+	off +=
+	    cm_put(u.b + off, IPPROTO_IPV6, IPV6_HOPLIMIT, &bad, sizeof(int));
 	ck_assert_int_eq(sock_cmsg_parse(u.b, off, AF_INET6, &m), -1);
 	/* cmsg_len below the header's own size. */
 	off = 0;
-	cm_put(u.b, &off, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof(int));
+	off +=
+	    cm_put(u.b + off, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof(int));
 	((struct cmsghdr *)u.b)->cmsg_len = sizeof(struct cmsghdr) - 1;
 	ck_assert_int_eq(sock_cmsg_parse(u.b, off, AF_INET6, &m), -1);
 }
