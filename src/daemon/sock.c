@@ -126,8 +126,10 @@ sock_raw_rx_new(int family, uint8_t proto, uint32_t mark, unsigned int worker,
 	s->proto = proto;
 	prog.len = b.len;
 	prog.filter = b.insn;
+	/* Locked: after the privilege drop nothing may detach it. */
 	if (setsockopt(s->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 		sizeof(prog)) == -1 ||
+	    setopt(s->fd, SOL_SOCKET, SO_LOCK_FILTER, 1) == -1 ||
 	    setopt(s->fd, SOL_SOCKET, SO_MARK, (int)mark) == -1 ||
 	    set_recv_opts(s) == -1)
 		goto fail;
