@@ -1,1 +1,8 @@
-# (filled by the module owner)
+# The daemon: workers, interfaces, control plane, main.
+noinst_LTLIBRARIES += src/daemon/libipsecd_daemon.la
+src_daemon_libipsecd_daemon_la_SOURCES = \
+	src/daemon/worker.c src/daemon/worker.h \
+	src/daemon/addrset.c src/daemon/addrset.h \
+	src/daemon/iface_table.c src/daemon/iface.h \
+	src/daemon/privdrop.c src/daemon/privdrop.h
+src_daemon_libipsecd_daemon_la_CFLAGS = $(DAEMON_CFLAGS)

@@ -43,12 +43,12 @@ struct iface_wstats {
 
 struct iface {
 	char name[IFNAMSIZ];
-	int ifindex;	/* in ipsecd's namespace when created */
-	uint32_t key;	/* interface key; 0 for the default interface */
-	bool is_ifid;	/* key is an if_id (else a reqid) */
-	uint32_t mark;	/* output mark ORed into the outer packets' mark */
+	int ifindex;   /* in ipsecd's namespace when created */
+	uint32_t key;  /* interface key; 0 for the default interface */
+	bool is_ifid;  /* key is an if_id (else a reqid) */
+	uint32_t mark; /* output mark ORed into the outer packets' mark */
 	unsigned mtu;
-	unsigned line;	/* config line, for messages */
+	unsigned line; /* config line, for messages */
 	/* An address of each family on it, for ICMP errors it sends. */
 	struct addr local4;
 	struct addr local6;
@@ -58,7 +58,7 @@ struct iface {
 };
 
 struct iface_table {
-	uint64_t gen;	/* bumped by every published change */
+	uint64_t gen; /* bumped by every published change */
 	unsigned n;
 	struct iface *v[IFACE_MAX]; /* sorted by key; v[0] key 0 if present */
 };

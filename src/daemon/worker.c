@@ -90,9 +90,10 @@ worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
 		goto fail;
 	for (unsigned i = 0; i < WORKER_NRX; i++) {
 		if (rx_socks[i].proto == IPPROTO_UDP)
-			w->rx[i] = natt_port == 0 ? NULL :
-			    sock_udp_new(rx_socks[i].family, NULL, natt_port,
-				sh->mark);
+			w->rx[i] = natt_port == 0
+			    ? NULL
+			    : sock_udp_new(rx_socks[i].family, NULL, natt_port,
+				  sh->mark);
 		else
 			w->rx[i] = sock_raw_rx_new(rx_socks[i].family,
 			    rx_socks[i].proto, sh->mark, index, sh->nworkers);
@@ -114,8 +115,8 @@ worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
 	if ((w->tx6 = sock_raw_tx_new(AF_INET6, sh->mark)) == NULL &&
 	    !is_nofamily(errno))
 		goto fail;
-	w->pool = pbuf_pool_new(WORKER_POOL_BUFS, WORKER_BUF_SIZE,
-	    WORKER_HEADROOM);
+	w->pool =
+	    pbuf_pool_new(WORKER_POOL_BUFS, WORKER_BUF_SIZE, WORKER_HEADROOM);
 	if (w->pool == NULL)
 		goto fail;
 	if (dpath_init(&w->dp, &sh->dp, index, 10) == -1) {
@@ -163,8 +164,8 @@ ifaces_of(const struct worker *w)
  * control thread's grace period ends and it closes the fd.
  */
 static void
-sync_ifaces(struct worker *w, const struct iface_table *t, int *polled,
-    size_t npolled)
+sync_ifaces(
+    struct worker *w, const struct iface_table *t, int *polled, size_t npolled)
 {
 	struct epoll_event ev;
 
@@ -264,8 +265,8 @@ send_toobig(struct worker *w, const struct iface *ifc,
 	if (from->family != family || (pb = pbuf_pool_get(w->pool)) == NULL)
 		return;
 	pbuf_reset(pb, WORKER_HEADROOM);
-	if (dpath_icmp_toobig(pbuf_data(inner), pbuf_len(inner),
-		out->inner_mtu, from, pb) &&
+	if (dpath_icmp_toobig(
+		pbuf_data(inner), pbuf_len(inner), out->inner_mtu, from, pb) &&
 	    tun_write(q, &pb, 1) == 1)
 		count(&w->st.icmp_tx, 1);
 	pbuf_pool_put(w->pool, pb);
@@ -317,8 +318,8 @@ do_tun(struct worker *w, struct iface *ifc)
 			count(&w->st.bypass_tx, 1);
 			pk = pbuf_data(pb)[0] >> 4 == 4 ? &g4[n4++] : &g6[n6++];
 		} else if (out.is_udp)
-			pk = out.dst.family == AF_INET ? &u4[nu4++] :
-							 &u6[nu6++];
+			pk =
+			    out.dst.family == AF_INET ? &u4[nu4++] : &u6[nu6++];
 		else
 			pk = out.dst.family == AF_INET ? &g4[n4++] : &g6[n6++];
 		memset(pk, 0, sizeof(*pk));

@@ -55,17 +55,17 @@ enum {
 
 /* Counters one worker writes and the control thread reads. */
 struct worker_stats {
-	_Atomic uint64_t tun_rx;     /* plaintext packets read */
-	_Atomic uint64_t tun_tx;     /* plaintext packets written */
-	_Atomic uint64_t sock_rx;    /* IPsec packets received */
-	_Atomic uint64_t sock_tx;    /* IPsec packets sent */
-	_Atomic uint64_t bypass_tx;  /* sent in the clear (bypass, use) */
-	_Atomic uint64_t icmp_tx;    /* ICMP too-big errors to senders */
-	_Atomic uint64_t keepalive;  /* NAT-keepalives received */
-	_Atomic uint64_t ike;	     /* IKE packets no IKE daemon took */
-	_Atomic uint64_t runt;	     /* UDP on the NAT-T port, not ESP/IKE */
-	_Atomic uint64_t send_err;   /* the kernel refused a send */
-	_Atomic uint64_t no_iface;   /* decapsulated, no interface for it */
+	_Atomic uint64_t tun_rx;    /* plaintext packets read */
+	_Atomic uint64_t tun_tx;    /* plaintext packets written */
+	_Atomic uint64_t sock_rx;   /* IPsec packets received */
+	_Atomic uint64_t sock_tx;   /* IPsec packets sent */
+	_Atomic uint64_t bypass_tx; /* sent in the clear (bypass, use) */
+	_Atomic uint64_t icmp_tx;   /* ICMP too-big errors to senders */
+	_Atomic uint64_t keepalive; /* NAT-keepalives received */
+	_Atomic uint64_t ike;	    /* IKE packets no IKE daemon took */
+	_Atomic uint64_t runt;	    /* UDP on the NAT-T port, not ESP/IKE */
+	_Atomic uint64_t send_err;  /* the kernel refused a send */
+	_Atomic uint64_t no_iface;  /* decapsulated, no interface for it */
 	_Atomic uint64_t out_drops[IPSEC_VERDICT_COUNT];
 	_Atomic uint64_t in_drops[IPSEC_VERDICT_COUNT];
 };
@@ -85,13 +85,13 @@ struct worker {
 	pthread_t thread;
 	bool is_running;
 	int epfd;
-	int evfd; /* wake-up from the control thread */
-	struct sock *rx[WORKER_NRX];  /* NULL where a family is unavailable */
-	struct sock *tx4, *tx6;	      /* raw hdrincl send sockets */
+	int evfd;		     /* wake-up from the control thread */
+	struct sock *rx[WORKER_NRX]; /* NULL where a family is unavailable */
+	struct sock *tx4, *tx6;	     /* raw hdrincl send sockets */
 	struct pbuf_pool *pool;
 	struct dpath dp;
-	uint64_t synced_gen;	      /* interface table this worker polls */
-	_Atomic uint64_t acked_gen;   /* published after each sync */
+	uint64_t synced_gen;	    /* interface table this worker polls */
+	_Atomic uint64_t acked_gen; /* published after each sync */
 	_Atomic bool stop;
 	struct worker_stats st;
 };
@@ -113,8 +113,8 @@ int worker_start(struct worker *w);
  * of the interface table with generation gen (or stopped).  Waits at
  * most timeout_ms; false on time-out.
  */
-bool worker_sync(struct worker *ws, unsigned n, uint64_t gen,
-    unsigned timeout_ms);
+bool worker_sync(
+    struct worker *ws, unsigned n, uint64_t gen, unsigned timeout_ms);
 
 /* Ask the thread to stop, join it, close everything. */
 void worker_stop(struct worker *w);
