@@ -286,10 +286,13 @@ iface_stmt(struct conf_parser *p, struct conf_iface *ifc,
 		    "unexpected \"{\" after %s; expected %s without a block",
 		    kw->name, kw->usage);
 		conf_skip_block(p, st->line);
+	} else if (conf_args(p, st, kw->nargs, kw->usage)) {
+		(void)kw->fn(p, ifc, st);
 		return;
 	}
-	if (conf_args(p, st, kw->nargs, kw->usage))
-		(void)kw->fn(p, ifc, st);
+	/* A key that was there but malformed is not a missing key. */
+	if (kw->fn == ik_key && ifc->key_line == 0)
+		ifc->key_line = st->line;
 }
 
 /*

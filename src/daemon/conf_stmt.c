@@ -274,6 +274,13 @@ conf_args(struct conf_parser *p, const struct conf_stmt *st, size_t want,
 {
 	char buf[CONF_SHOW_SIZE];
 
+	/* "workers = 4": the knob syntax on a keyword. */
+	for (size_t i = 1; i < st->n; i++)
+		if (st->t[i].type == CONF_TOK_EQUALS) {
+			conf_err(p, st->line, "unexpected \"=\"; expected %s",
+			    usage);
+			return false;
+		}
 	if (st->ntok < want + 1) {
 		conf_err(p, st->line, "missing argument; expected %s", usage);
 		return false;
@@ -284,11 +291,5 @@ conf_args(struct conf_parser *p, const struct conf_stmt *st, size_t want,
 		    conf_tok_what(&st->t[want + 1], buf), usage);
 		return false;
 	}
-	for (size_t i = 1; i <= want; i++)
-		if (st->t[i].type == CONF_TOK_EQUALS) {
-			conf_err(p, st->line, "unexpected \"=\"; expected %s",
-			    usage);
-			return false;
-		}
 	return true;
 }
