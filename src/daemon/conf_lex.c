@@ -57,7 +57,8 @@ lex_string(struct conf_lex *lx, struct conf_tok *t)
 			    lx->line);
 			if (bad >= 0) {
 				set(t, CONF_TOK_ERROR,
-				    "control character in string", 0, lx->line);
+				    "string holds control character", 0,
+				    lx->line);
 				t->bad = bad;
 			}
 			lx->off = i + 1;

@@ -22,7 +22,7 @@ enum conf_tok_type {
 	CONF_TOK_EQUALS,
 	CONF_TOK_EOL,
 	CONF_TOK_EOF,
-	CONF_TOK_ERROR, /* s: a static message; the lexer has moved on */
+	CONF_TOK_ERROR, /* s: a static message (see bad); lexing goes on */
 };
 
 struct conf_tok {
@@ -30,7 +30,7 @@ struct conf_tok {
 	const char *s;
 	size_t len;
 	unsigned line;
-	int bad; /* ERROR: the offending byte, or -1 */
+	int bad; /* ERROR: the byte to show after s as 0xNN, or -1 */
 };
 
 struct conf_lex {

@@ -584,7 +584,7 @@ START_TEST(test_conf_parse_buffer_lexer)
 	ck_assert_str_eq(
 	    errs.text, "t.conf:1: unexpected control character 0x00\n");
 	parse_bad("user \"ab\001c\"\n",
-	    "t.conf:1: control character in string 0x01\n");
+	    "t.conf:1: string holds control character 0x01\n");
 	parse_bad("user \"abc\ngroup x\n",
 	    "t.conf:1: unterminated string; expected a closing '\"' before "
 	    "the end of the line\n");
