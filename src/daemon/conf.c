@@ -1,12 +1,14 @@
 /*
- * ipsecd.conf: the statement reader, the global keywords and the public
- * API (conf.h).  A small hand-written parser in the spirit of OpenBSD's
+ * ipsecd.conf: the global keywords, knob lines and the public API
+ * (conf.h).  A small hand-written parser in the spirit of OpenBSD's
  * parse.y: one statement per line, keywords in sorted tables, every error
  * reported as "file:line: message" naming the token and the choices, and
  * parsing goes on after an error so that one run shows them all.
  *
- * Interface blocks and the checks that need the whole file are in
- * conf_iface.c, the secret-file checks in conf_secret.c.
+ * The parts: conf_lex.c (tokens), conf_stmt.c (statements, errors),
+ * conf_value.c (numbers, marks, names, addresses), conf_iface.c
+ * (interface blocks), conf_sem.c (checks needing the whole file),
+ * conf_secret.c (files that hold keys).
  */
 #include "config.h"
 
