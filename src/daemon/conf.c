@@ -361,7 +361,7 @@ knob_stmt(struct conf_parser *p, const struct conf_stmt *st)
 		conf_err(p, st->line, "bad value \"%s\" for %s; %s",
 		    conf_show(&st->t[2], buf), name, why);
 	}
-	if (c->nknob_lines < sizeof(c->knob_lines) / sizeof(c->knob_lines[0]))
+	if (c->nknob_lines < CONF_KNOBS_MAX)
 		c->knob_lines[c->nknob_lines++] =
 		    (struct conf_knob){ canon, st->line };
 }

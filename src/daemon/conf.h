@@ -47,6 +47,7 @@
 #define CONF_REPLAY_MAX REPLAY_WINDOW_MAX
 #define CONF_RULE_PRIORITY_MAX 32765 /* below the main table's rule */
 #define CONF_WHY_MAX 128	     /* conf_secret_check's reason */
+#define CONF_KNOBS_MAX 32	     /* knob lines; at least knobs_count() */
 
 /* Defaults (ipsecd.conf(5) documents each). */
 #define CONF_DEFAULT_NATT_PORT 4500
@@ -107,7 +108,7 @@ struct conf_iface {
 	char name[CONF_IFNAME_MAX];
 	unsigned line; /* of "interface NAME {" */
 	enum conf_key_kind key_kind;
-	uint32_t key; /* reqid or if-id, never 0 */
+	uint32_t key; /* the reqid or if-id; 0 only with CONF_KEY_NONE */
 	unsigned key_line;
 	unsigned mtu; /* CONF_DEFAULT_MTU unless mtu_line != 0 */
 	unsigned mtu_line;
@@ -156,7 +157,7 @@ struct conf {
 	char default_ifname[CONF_IFNAME_MAX];
 	unsigned replay_window; /* packets, for SAs that do not say */
 	unsigned line[CONF_NSETTINGS];
-	struct conf_knob knob_lines[32];
+	struct conf_knob knob_lines[CONF_KNOBS_MAX];
 	size_t nknob_lines;
 	struct conf_include *includes;
 	size_t nincludes;

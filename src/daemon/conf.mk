@@ -47,3 +47,17 @@ tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz_conf.c $(CONF_SRCS) \
 tests_fuzz_fuzz_conf_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_conf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 endif
+
+# Makefile.am distributes the directory tests/conf whole, and automake's
+# distdir then also copies the build tree's tests/conf (the driver, its
+# object, libtool's and the tests' files) when the two trees differ.  None
+# of that may reach the tarball, where a VPATH build would take the stale
+# object for its own: the hook copies the directory again from the source
+# tree alone, less what an in-tree build leaves there.
+dist-hook: conf-dist-hook
+conf-dist-hook:
+	rm -rf $(distdir)/tests/conf
+	cp -pR $(srcdir)/tests/conf $(distdir)/tests/conf
+	cd $(distdir)/tests/conf && rm -rf .deps .dirstamp .libs conf_check \
+	    *.o *.log *.trs
+.PHONY: conf-dist-hook

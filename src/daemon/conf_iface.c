@@ -128,7 +128,8 @@ ik_mark(
 		return false;
 	}
 	if (!conf_mark(p, &st->t[1], &ifc->mark)) {
-		ifc->mark.line = st->line;
+		/* Set, but with no bits for check_mark to find overlapping. */
+		ifc->mark = (struct conf_mark){ 0, 0, st->line };
 		return false;
 	}
 	return true;

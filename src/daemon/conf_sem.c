@@ -231,6 +231,8 @@ check_mark(struct conf_parser *p, const struct conf_iface *ifc)
 
 	if (ifc->mark.line == 0 || (ifc->mark.mask & g->mask) == 0)
 		return;
+	if (p->c->line[CONF_MARK] != g->line)
+		return; /* the global mark was bad: no telling what was meant */
 	if (g->line != 0)
 		snprintf(where, sizeof(where), "line %u", g->line);
 	conf_err(p, ifc->mark.line,

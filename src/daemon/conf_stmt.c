@@ -68,7 +68,9 @@ deferred_cmp(const void *a, const void *b)
 void
 conf_flush(struct conf_parser *p)
 {
-	qsort(p->deferred, p->ndeferred, sizeof(*p->deferred), deferred_cmp);
+	if (p->ndeferred > 0)
+		qsort(p->deferred, p->ndeferred, sizeof(*p->deferred),
+		    deferred_cmp);
 	for (size_t i = 0; i < p->ndeferred; i++) {
 		p->fn(p->arg, p->deferred[i].msg);
 		free(p->deferred[i].msg);

@@ -198,9 +198,7 @@ START_TEST(test_conf_keyword_sorted)
 		ck_assert_uint_eq(i, is_iface ? 7 : 14);
 	}
 	/* The knob table fits the per-file record of knob lines. */
-	ck_assert_uint_le(knobs_count(),
-	    sizeof(((struct conf *)0)->knob_lines) /
-		sizeof(((struct conf *)0)->knob_lines[0]));
+	ck_assert_uint_le(knobs_count(), CONF_KNOBS_MAX);
 }
 END_TEST
 
@@ -785,6 +783,13 @@ START_TEST(test_conf_parse_buffer_whole_file_checks)
 	    "bit with 0xf0000\n");
 	conf_free(parse_ok("mark 0x10000/0xf0000\ninterface a {\nreqid 1\n"
 			   "mark 0xff/0xfff\n}\n"));
+	/* A bad mark, global or not, is one error: no overlap is made up. */
+	parse_bad("interface a {\nreqid 1\nmark 0x100/0xff\n}\n",
+	    "t.conf:3: bad mark \"0x100/0xff\"; the value has bits outside "
+	    "the mask\n");
+	parse_bad("mark 0/0xff00\ninterface a {\nreqid 1\nmark 0x1\n}\n",
+	    "t.conf:1: bad mark \"0/0xff00\"; expected a nonzero value: the "
+	    "routing rule must tell ipsecd's packets from unmarked ones\n");
 	/* The default interface may have no key, under its own name. */
 	conf_free(parse_ok("interface ipsec0 {\nroute 0.0.0.0/0\n}\n"));
 	conf_free(parse_ok("default-interface gw\ninterface gw {\n}\n"));
