@@ -17,6 +17,8 @@ struct iface_table;
 struct nl;
 struct nl_mon;
 struct pfkey_server;
+struct polroute;
+struct addrset;
 struct sad;
 struct spd;
 
@@ -51,6 +53,9 @@ struct ipsecd {
 	struct nl_mon *mon;
 	struct pfkey_server *pfkey;
 	struct control *control;
+	struct addrset *locals;	    /* this host's addresses; in wsh.locals */
+	struct polroute *polroutes; /* the default interface's, sorted */
+	size_t npolroutes;
 	uint64_t start_sec; /* wall clock, seconds */
 	uint32_t seed;	    /* random, for hashes */
 };

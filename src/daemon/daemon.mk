@@ -4,5 +4,12 @@ src_daemon_libipsecd_daemon_la_SOURCES = \
 	src/daemon/worker.c src/daemon/worker.h \
 	src/daemon/addrset.c src/daemon/addrset.h \
 	src/daemon/iface_table.c src/daemon/iface.h \
-	src/daemon/privdrop.c src/daemon/privdrop.h
+	src/daemon/privdrop.c src/daemon/privdrop.h \
+	src/daemon/iface.c
 src_daemon_libipsecd_daemon_la_CFLAGS = $(DAEMON_CFLAGS)
+
+sbin_PROGRAMS += ipsecd
+ipsecd_SOURCES = src/daemon/ipsecd.c
+ipsecd_CFLAGS = $(DAEMON_CFLAGS)
+ipsecd_LDADD = src/daemon/libipsecd_daemon.la src/daemon/libipsecd_net.la \
+	src/daemon/libconf.la $(CORE_LIBS) $(DAEMON_LIBS)

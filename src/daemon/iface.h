@@ -48,7 +48,11 @@ struct iface {
 	bool is_ifid;  /* key is an if_id (else a reqid) */
 	uint32_t mark; /* output mark ORed into the outer packets' mark */
 	unsigned mtu;
-	unsigned line; /* config line, for messages */
+	unsigned line;	       /* config line, for messages */
+	struct prefix *routes; /* installed in the daemon's table */
+	size_t nroutes;
+	struct prefix *addrs; /* configured on the device */
+	size_t naddrs;
 	/* An address of each family on it, for ICMP errors it sends. */
 	struct addr local4;
 	struct addr local6;
@@ -62,6 +66,33 @@ struct iface_table {
 	unsigned n;
 	struct iface *v[IFACE_MAX]; /* sorted by key; v[0] key 0 if present */
 };
+
+struct conf;
+struct conf_iface;
+struct ipsecd;
+
+/*
+ * Control thread: the life of the devices.
+ *
+ * iface_start: the policy-routing rules ("not fwmark M/mask lookup T" for
+ *   IPv4 and IPv6, DESIGN.md "No routing loops"), then every interface of
+ *   d->conf plus the default interface (conf default_ifname) unless the
+ *   configuration declares it, each configured entirely through netlink
+ *   (MTU, addresses, up, routes in table T), and the first table
+ *   published.  -1 after logging what failed (what was made is undone).
+ * iface_reload: apply a new configuration: interfaces whose name, key and
+ *   MTU are unchanged stay up with their queues (addresses and routes are
+ *   brought in line), others are created or removed.  -1 after logging:
+ *   the interfaces in force are then unchanged.
+ * iface_stop: remove every interface, route and rule of ours.
+ * iface_policy_routes: bring the default interface's routes (one per
+ *   destination selector of an outbound IPsec policy bound to no
+ *   interface) in line with the SPD; called after SPD changes, batched.
+ */
+int iface_start(struct ipsecd *d);
+int iface_reload(struct ipsecd *d, const struct conf *nc);
+void iface_stop(struct ipsecd *d);
+void iface_policy_routes(struct ipsecd *d);
 
 /*
  * The interface for key (0 = the default interface), NULL if none.  A

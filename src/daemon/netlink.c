@@ -329,6 +329,9 @@ route_msg(struct nl *nl, uint16_t type, const struct nl_route *r)
 	if (r->ifindex > 0)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->ifindex);
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	if (r->prefsrc.family == r->dst.addr.family)
+		mnl_attr_put(nlh, RTA_PREFSRC, addr_len(&r->prefsrc),
+		    r->prefsrc.bytes);
 	if (r->metric != 0)
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
 	return nl_talk(nl, nlh, NULL, NULL);

@@ -60,6 +60,7 @@ struct nl_route {
 	int ifindex;
 	uint32_t table;	 /* 0 means main (254) */
 	uint32_t metric; /* RTA_PRIORITY, 0 = none */
+	struct addr prefsrc; /* RTA_PREFSRC when of dst's family, else none */
 };
 
 /* Add (EEXIST if the same route exists) or delete; ours by protocol. */

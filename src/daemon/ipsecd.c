@@ -1,0 +1,570 @@
+/*
+ * ipsecd: main, flags, the control thread's event loop (signals, timers,
+ * netlink events), start-up in the order privileges need, reload and
+ * shutdown.  The one instance of struct ipsecd lives here (STYLE.md
+ * section 3).
+ *
+ *   ipsecd [-dnv] [-f file]
+ *     -f  configuration file (default /etc/ipsecd/ipsecd.conf)
+ *     -n  check the configuration, print "configuration OK" or every
+ *         error, exit 0 or 1
+ *     -d  stay in the foreground, log to stderr (else syslog)
+ *     -v  more verbose (debug lines)
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+#include <urcu-qsbr.h>
+
+#include "common/log.h"
+#include "crypto/provider.h"
+#include "daemon/addrset.h"
+#include "daemon/conf.h"
+#include "daemon/daemon.h"
+#include "daemon/iface.h"
+#include "daemon/netlink.h"
+#include "daemon/privdrop.h"
+#include "daemon/sock.h"
+#include "daemon/worker.h"
+#include "ipsec/dpath.h"
+#include "ipsec/sad.h"
+#include "ipsec/spd.h"
+
+#define IPSECD_CONF_DEFAULT "/etc/ipsecd/ipsecd.conf"
+#define IPSECD_SAD_MAX 4000000u
+#define IPSECD_SPD_MAX 1000000u
+
+static struct ipsecd ipsecd;
+
+static struct event *ev_spd_changed;
+
+uint64_t
+ipsecd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* Publish k as the knobs in force; free the old ones after a grace period. */
+static void
+knobs_publish(struct ipsecd *d, struct knobs *k)
+{
+	struct knobs *old = d->knobs;
+
+	atomic_store_explicit(&d->wsh.dp.knobs, k, memory_order_release);
+	d->knobs = k;
+	if (old != NULL) {
+		urcu_qsbr_synchronize_rcu();
+		free(old);
+	}
+}
+
+int
+ipsecd_knob_set(
+    struct ipsecd *d, const char *name, const char *value, const char **why)
+{
+	struct knobs *k;
+
+	if ((k = malloc(sizeof(*k))) == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	*k = *d->knobs;
+	if (knobs_set(k, name, value, why) == -1) {
+		free(k);
+		return -1;
+	}
+	knobs_publish(d, k);
+	log_info("knob %s set to %s", name, value);
+	return 0;
+}
+
+static void
+spd_changed_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	iface_policy_routes(arg);
+}
+
+void
+ipsecd_spd_changed(struct ipsecd *d)
+{
+	/* Batched: one pass after a burst of changes (a bulk load). */
+	if (ev_spd_changed != NULL)
+		event_active(ev_spd_changed, 0, 0);
+	else
+		iface_policy_routes(d);
+}
+
+void
+ipsecd_worker_totals(const struct ipsecd *d, struct worker_stats *sum)
+{
+	_Atomic uint64_t *dst = (_Atomic uint64_t *)sum;
+	size_t n = sizeof(*sum) / sizeof(uint64_t);
+
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned w = 0; w < d->nworkers; w++) {
+		const _Atomic uint64_t *src =
+		    (const _Atomic uint64_t *)&d->workers[w].st;
+
+		for (size_t i = 0; i < n; i++)
+			dst[i] +=
+			    atomic_load_explicit(&src[i], memory_order_relaxed);
+	}
+}
+
+static void
+conf_error(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warnx("%s", msg);
+}
+
+/* Collect this host's addresses into a new published set. */
+struct addr_acc {
+	struct addr *v;
+	size_t n, cap;
+};
+
+static void
+addr_acc_cb(const struct nl_addr *a, void *arg)
+{
+	struct addr_acc *acc = arg;
+	struct addr *tmp;
+
+	if (acc->n == acc->cap) {
+		acc->cap = acc->cap == 0 ? 16 : 2 * acc->cap;
+		if ((tmp = realloc(acc->v, acc->cap * sizeof(*tmp))) == NULL)
+			return;
+		acc->v = tmp;
+	}
+	if (acc->n < acc->cap)
+		acc->v[acc->n++] = a->pfx.addr;
+}
+
+static void
+locals_refresh(struct ipsecd *d)
+{
+	struct addr_acc acc = { NULL, 0, 0 };
+	struct addrset *s, *old = d->locals;
+
+	if (nl_addr_list(d->nl, AF_UNSPEC, addr_acc_cb, &acc) == -1) {
+		log_warn("address list");
+		free(acc.v);
+		return;
+	}
+	s = addrset_new(acc.v, acc.n);
+	free(acc.v);
+	if (s == NULL) {
+		log_warn("address list");
+		return;
+	}
+	atomic_store_explicit(&d->wsh.locals, s, memory_order_release);
+	d->locals = s;
+	urcu_qsbr_synchronize_rcu();
+	free(old);
+}
+
+static bool locals_dirty;
+
+static void
+nl_event_cb_fn(const struct nl_event *ev, void *arg)
+{
+	struct ipsecd *d = arg;
+
+	switch (ev->type) {
+	case NL_EV_NEWADDR:
+	case NL_EV_DELADDR:
+		locals_dirty = true;
+		break;
+	case NL_EV_DELLINK:
+		for (unsigned i = 0; d->ifaces != NULL && i < d->ifaces->n; i++)
+			if (d->ifaces->v[i]->ifindex == ev->ifindex)
+				log_info("interface %s left this namespace "
+					 "(moved or deleted): its queues stay "
+					 "open and keep carrying traffic",
+				    d->ifaces->v[i]->name);
+		break;
+	case NL_EV_NEWLINK:
+		break;
+	}
+}
+
+static void
+mon_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ipsecd *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (nl_mon_read(d->mon, nl_event_cb_fn, d) == -1 && errno != EAGAIN) {
+		if (errno != ENOBUFS)
+			log_warn("netlink monitor");
+		locals_dirty = true;
+	}
+	if (locals_dirty) {
+		locals_dirty = false;
+		urcu_qsbr_thread_online();
+		locals_refresh(d);
+		iface_policy_routes(d);
+		urcu_qsbr_thread_offline();
+	}
+}
+
+/* Lifetimes: once a second, soft expiry makes an SA dying, hard kills. */
+static void
+expire_fn(struct sad *sad, struct sad_entry *e, unsigned tripped, void *arg)
+{
+	(void)arg;
+	log_info("sa 0x%08x: %s lifetime reached", e->sa.spi,
+	    (tripped & SAD_EXP_HARD) ? "hard" : "soft");
+	if (tripped & SAD_EXP_HARD)
+		sad_delete(sad, e);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ipsecd *d = arg;
+
+	(void)fd;
+	(void)what;
+	sad_expire_scan(d->sad, ipsecd_now(), expire_fn, d);
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static int
+apply_conf_knobs(struct ipsecd *d, const struct conf *c)
+{
+	struct knobs *k;
+
+	if ((k = malloc(sizeof(*k))) == NULL)
+		return -1;
+	*k = c->knobs;
+	knobs_publish(d, k);
+	return 0;
+}
+
+/* SIGHUP: a clean new configuration replaces the running one. */
+static void
+reload(struct ipsecd *d)
+{
+	struct conf *nc;
+
+	log_info("reloading %s", d->conf_path);
+	sd_notify(0, "RELOADING=1\nSTATUS=reloading");
+	if ((nc = conf_parse_file(d->conf_path, conf_error, NULL)) == NULL) {
+		log_warnx("%s: errors: the running configuration is kept",
+		    d->conf_path);
+		sd_notify(0,
+		    "READY=1\nSTATUS=reload refused: errors in "
+		    "the configuration");
+		return;
+	}
+	if (nc->workers != d->conf->workers ||
+	    nc->natt_port != d->conf->natt_port ||
+	    strcmp(nc->pfkey_socket, d->conf->pfkey_socket) != 0 ||
+	    strcmp(nc->control_socket, d->conf->control_socket) != 0 ||
+	    nc->mark.value != d->conf->mark.value ||
+	    nc->mark.mask != d->conf->mark.mask ||
+	    nc->table != d->conf->table ||
+	    nc->rule_priority != d->conf->rule_priority)
+		log_warnx("%s: workers, natt-port, sockets, mark, table and "
+			  "rule-priority change only with a restart",
+		    d->conf_path);
+	urcu_qsbr_thread_online();
+	if (iface_reload(d, nc) == -1) {
+		urcu_qsbr_thread_offline();
+		log_warnx("%s: interfaces could not be applied: the running "
+			  "configuration is kept",
+		    d->conf_path);
+		conf_free(nc);
+		sd_notify(0, "READY=1\nSTATUS=reload failed");
+		return;
+	}
+	apply_conf_knobs(d, nc);
+	/* Settings that need a restart keep their running values. */
+	nc->workers = d->conf->workers;
+	nc->natt_port = d->conf->natt_port;
+	memcpy(
+	    nc->pfkey_socket, d->conf->pfkey_socket, sizeof(nc->pfkey_socket));
+	memcpy(nc->control_socket, d->conf->control_socket,
+	    sizeof(nc->control_socket));
+	nc->mark = d->conf->mark;
+	nc->table = d->conf->table;
+	nc->rule_priority = d->conf->rule_priority;
+	conf_free(d->conf);
+	d->conf = nc;
+	iface_policy_routes(d);
+	urcu_qsbr_thread_offline();
+	log_info("reloaded %s", d->conf_path);
+	sd_notify(0, "READY=1\nSTATUS=running");
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct ipsecd *d = arg;
+
+	(void)what;
+	switch (sig) {
+	case SIGHUP:
+		reload(d);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("signal %d: exiting", (int)sig);
+		event_base_loopbreak(d->base);
+		break;
+	default:
+		break;
+	}
+}
+
+static unsigned
+worker_count(const struct conf *c)
+{
+	long n =
+	    c->workers != 0 ? (long)c->workers : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if (n > WORKERS_MAX)
+		n = WORKERS_MAX;
+	return (unsigned)n;
+}
+
+/* Open the workers' sockets; -1 after logging. */
+static int
+workers_init(struct ipsecd *d)
+{
+	struct worker *w;
+
+	d->wsh.mark = d->conf->mark.value;
+	d->wsh.nworkers = d->nworkers;
+	if ((d->workers = calloc(d->nworkers, sizeof(*d->workers))) == NULL) {
+		log_warn("workers");
+		return -1;
+	}
+	for (unsigned i = 0; i < d->nworkers; i++)
+		if (worker_init(
+			&d->workers[i], &d->wsh, i, d->conf->natt_port) == -1) {
+			log_warn("worker %u: sockets", i);
+			return -1;
+		}
+	/* Every worker's UDP socket has joined: attach the steering. */
+	w = &d->workers[0];
+	if (w->rx[WORKER_UDP4] != NULL &&
+	    sock_udp_steer(w->rx[WORKER_UDP4], d->nworkers, d->nworkers) == -1)
+		log_warn("udp steering (IPv4)");
+	if (w->rx[WORKER_UDP6] != NULL &&
+	    sock_udp_steer(w->rx[WORKER_UDP6], d->nworkers, d->nworkers) == -1)
+		log_warn("udp steering (IPv6)");
+	return 0;
+}
+
+static void
+workers_stop(struct ipsecd *d)
+{
+	for (unsigned i = 0; d->workers != NULL && i < d->nworkers; i++)
+		worker_stop(&d->workers[i]);
+}
+
+static void
+workers_free(struct ipsecd *d)
+{
+	for (unsigned i = 0; d->workers != NULL && i < d->nworkers; i++)
+		worker_clear(&d->workers[i]);
+	free(d->workers);
+	d->workers = NULL;
+}
+
+static __attribute__((noreturn)) void
+usage(void)
+{
+	fprintf(stderr, "usage: ipsecd [-dnv] [-f file]\n");
+	exit(2);
+}
+
+/* State that exists before the workers: tables, crypto, netlink. */
+static int
+core_init(struct ipsecd *d)
+{
+	if ((d->lib = crypto_lib_new(NULL)) == NULL) {
+		log_warnx("crypto: cannot set up the OpenSSL library context");
+		return -1;
+	}
+	if (crypto_lib_rand(d->lib, &d->seed, sizeof(d->seed)) == -1) {
+		log_warnx("crypto: no random numbers");
+		return -1;
+	}
+	d->sad = sad_new(d->seed, IPSECD_SAD_MAX);
+	d->spd = spd_new(d->seed ^ 0x5bd1e995u, IPSECD_SPD_MAX);
+	if (d->sad == NULL || d->spd == NULL) {
+		log_warnx("out of memory for the SAD and SPD");
+		return -1;
+	}
+	d->nworkers = worker_count(d->conf);
+	sad_wstate_setup(d->sad, d->nworkers, dpath_wstate_free);
+	d->wsh.dp.sad = d->sad;
+	d->wsh.dp.spd = d->spd;
+	d->wsh.dp.lib = d->lib;
+	if (apply_conf_knobs(d, d->conf) == -1)
+		return -1;
+	if ((d->nl = nl_open()) == NULL || (d->mon = nl_mon_open()) == NULL) {
+		log_warn("netlink");
+		return -1;
+	}
+	locals_refresh(d);
+	return 0;
+}
+
+static void
+core_free(struct ipsecd *d)
+{
+	sad_free(d->sad);
+	spd_free(d->spd);
+	crypto_lib_free(d->lib);
+	if (d->mon != NULL)
+		nl_mon_close(d->mon);
+	if (d->nl != NULL)
+		nl_close(d->nl);
+	free(d->knobs);
+	free(d->locals);
+	free(d->polroutes);
+}
+
+static int
+run(struct ipsecd *d)
+{
+	struct event *sigs[4], *tick, *mon;
+	static const int signums[] = { SIGHUP, SIGTERM, SIGINT, SIGPIPE };
+	struct timeval one = { 1, 0 };
+	int rc = 1;
+
+	if ((d->base = event_base_new()) == NULL) {
+		log_warnx("event base");
+		return 1;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		sigs[i] = evsignal_new(d->base, signums[i], signal_cb, d);
+		event_add(sigs[i], NULL);
+	}
+	tick = event_new(d->base, -1, EV_PERSIST, tick_cb, d);
+	event_add(tick, &one);
+	mon = event_new(
+	    d->base, nl_mon_fd(d->mon), EV_READ | EV_PERSIST, mon_cb, d);
+	event_add(mon, NULL);
+	ev_spd_changed = event_new(d->base, -1, 0, spd_changed_cb, d);
+
+	if (iface_start(d) == -1)
+		goto out;
+	if (privdrop(d->conf->user) == -1) {
+		if (errno == ENOENT &&
+		    strcmp(d->conf->user, CONF_DEFAULT_USER) == 0)
+			log_warnx("user %s does not exist: staying root with "
+				  "only CAP_NET_ADMIN and CAP_NET_RAW",
+			    d->conf->user);
+		else {
+			log_warn("privilege drop to %s", d->conf->user);
+			goto stop_ifaces;
+		}
+		if (privdrop(NULL) == -1) {
+			log_warn("capabilities");
+			goto stop_ifaces;
+		}
+	}
+	for (unsigned i = 0; i < d->nworkers; i++)
+		if (worker_start(&d->workers[i]) == -1) {
+			log_warn("worker %u", i);
+			goto stop_workers;
+		}
+	urcu_qsbr_thread_offline();
+	log_info(
+	    "started: %u workers, %u interfaces", d->nworkers, d->ifaces->n);
+	sd_notifyf(0, "READY=1\nSTATUS=running: %u workers, %u interfaces",
+	    d->nworkers, d->ifaces->n);
+	event_base_dispatch(d->base);
+	sd_notify(0, "STOPPING=1");
+	urcu_qsbr_thread_online();
+	rc = 0;
+stop_workers:
+	workers_stop(d);
+stop_ifaces:
+	iface_stop(d);
+out:
+	for (size_t i = 0; i < 4; i++)
+		event_free(sigs[i]);
+	event_free(tick);
+	event_free(mon);
+	event_free(ev_spd_changed);
+	ev_spd_changed = NULL;
+	event_base_free(d->base);
+	d->base = NULL;
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ipsecd *d = &ipsecd;
+	bool is_check = false;
+	int ch, rc;
+
+	d->conf_path = IPSECD_CONF_DEFAULT;
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			d->is_foreground = true;
+			break;
+		case 'f':
+			d->conf_path = optarg;
+			break;
+		case 'n':
+			is_check = true;
+			break;
+		case 'v':
+			d->verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (is_check)
+		return conf_test(d->conf_path, stdout);
+	log_init("ipsecd", d->is_foreground, d->verbose);
+	privdrop_nodump();
+	if ((d->conf = conf_parse_file(d->conf_path, conf_error, NULL)) ==
+	    NULL) {
+		log_warnx("%s: not started", d->conf_path);
+		return 1;
+	}
+	d->start_sec = ipsecd_now();
+	urcu_qsbr_register_thread();
+	rc = 1;
+	if (core_init(d) == 0 && workers_init(d) == 0)
+		rc = run(d);
+	workers_free(d);
+	core_free(d);
+	urcu_qsbr_unregister_thread();
+	conf_free(d->conf);
+	log_info("stopped");
+	return rc;
+}
