@@ -1,1 +1,13 @@
-# (filled by the module owner)
+# setkey(8) language: parser (setkey.c and its parts) and printer
+# (setkey_fmt.c).  Pure code over the core's structs; see setkey.h.
+noinst_LTLIBRARIES += src/pfkey/libsetkey.la
+src_pfkey_libsetkey_la_SOURCES = src/pfkey/setkey.c src/pfkey/setkey.h \
+	src/pfkey/setkey_parse.h src/pfkey/setkey_lex.c src/pfkey/setkey_lex.h \
+	src/pfkey/setkey_words.c src/pfkey/setkey_words.h \
+	src/pfkey/setkey_sa.c src/pfkey/setkey_alg.c src/pfkey/setkey_spd.c \
+	src/pfkey/setkey_fmt.c src/pfkey/setkey_fmt.h
+
+SETKEY_SRCS = src/pfkey/setkey.c src/pfkey/setkey_lex.c \
+	src/pfkey/setkey_words.c src/pfkey/setkey_sa.c src/pfkey/setkey_alg.c \
+	src/pfkey/setkey_spd.c src/pfkey/setkey_fmt.c src/ipsec/selector.c src/common/addr.c \
+	$(CRYPTO_SRCS)
