@@ -113,17 +113,20 @@ bool
 setkey_num(struct setkey_parser *p, const char *what, uint64_t max,
     uint64_t *v)
 {
-	struct setkey_tok t = setkey_lex_next(&p->lx);
+	const struct setkey_tok *pk = setkey_lex_peek(&p->lx);
+	struct setkey_tok t;
 	char d[64];
 
 	*v = 0;
-	if (t.kind != SETKEY_TOK_WORD) {
+	/* Not even the start of a number: a missing operand. */
+	if (pk->kind != SETKEY_TOK_WORD || pk->s[0] < '0' || pk->s[0] > '9') {
 		char exp[96];
 
 		snprintf(exp, sizeof(exp), "a number (%s)", what);
-		setkey_expected(p, &t, exp);
+		setkey_expected(p, pk, exp);
 		return false;
 	}
+	t = setkey_lex_next(&p->lx);
 	if (!setkey_tok_num(&t, max, v))
 		setkey_error(p, t.line,
 		    "bad %s %s; expected a number from 0 to %llu", what,
@@ -143,8 +146,16 @@ setkey_family_flags(struct setkey_parser *p, int *family)
 		if (t->kind != SETKEY_TOK_WORD || t->len < 2 || t->s[0] != '-')
 			return true;
 		for (i = 1; i < t->len; i++)
-			if (t->s[i] != '4' && t->s[i] != '6' && t->s[i] != 'n')
-				return true;
+			if (t->s[i] != '4' && t->s[i] != '6' && t->s[i] != 'n') {
+				char d[64];
+
+				/* No address starts with "-". */
+				setkey_error(p, t->line,
+				    "unknown address option %s; expected -4, "
+				    "-6 or -n",
+				    setkey_tok_describe(t, d, sizeof(d)));
+				return false;
+			}
 		/* The last of -4 and -6 wins, as in setkey's ipaddropts. */
 		for (i = 1; i < t->len; i++)
 			if (t->s[i] != 'n')
@@ -172,6 +183,7 @@ setkey_addr(struct setkey_parser *p, const struct setkey_tok *t, int family,
 		setkey_error(p, t->line, "address %s is not %s as -%c asks",
 		    buf, family == AF_INET ? "IPv4" : "IPv6",
 		    family == AF_INET ? '4' : '6');
+		memset(a, 0, sizeof(*a));
 		return false;
 	}
 	return true;

@@ -11,3 +11,10 @@ SETKEY_SRCS = src/pfkey/setkey.c src/pfkey/setkey_lex.c \
 	src/pfkey/setkey_words.c src/pfkey/setkey_sa.c src/pfkey/setkey_alg.c \
 	src/pfkey/setkey_spd.c src/pfkey/setkey_fmt.c src/ipsec/selector.c src/common/addr.c \
 	$(CRYPTO_SRCS)
+
+check_PROGRAMS += tests/unit/check_setkey
+TESTS += tests/unit/check_setkey
+tests_unit_check_setkey_SOURCES = tests/unit/check_setkey.c \
+	tests/unit/check_setkey.h $(SETKEY_SRCS)
+tests_unit_check_setkey_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_setkey_LDADD = $(TEST_LIBS)

@@ -211,7 +211,8 @@ setkey_tok_describe(const struct setkey_tok *t, char *buf, size_t size)
 	case SETKEY_TOK_WORD:
 		break;
 	}
-	if (t->len > 10 && t->s[0] == '0' && (t->s[1] == 'x' || t->s[1] == 'X')) {
+	/* More than 16 hex digits is no number but may well be a key. */
+	if (t->len > 18 && t->s[0] == '0' && (t->s[1] == 'x' || t->s[1] == 'X')) {
 		snprintf(buf, size, "a hex string of %zu digits", t->len - 2);
 		return buf;
 	}

@@ -84,7 +84,8 @@ bool setkey_tok_copy(const struct setkey_tok *t, char *buf, size_t size);
 /*
  * Describe t for an error message, quoted and shortened, with unprintable
  * bytes escaped: "\"esp\"", "\"[\"", "end of statement".  Quoted strings
- * and long 0x words are described, never shown, as they may be keys.
+ * and 0x words of more than 16 digits are described, never shown, as
+ * they may be keys.
  */
 char *setkey_tok_describe(const struct setkey_tok *t, char *buf, size_t size);
 

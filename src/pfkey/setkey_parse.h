@@ -52,21 +52,23 @@ bool setkey_tok_num(const struct setkey_tok *t, uint64_t max, uint64_t *v);
 
 /*
  * The next token as a number at most max, reporting "bad <what> X;
- * expected a number from 0 to max" (a value error) when it is a word but
- * not such a number.  False (syntax error) when it is not a word at all.
+ * expected a number from 0 to max" (a value error) when it is a word that
+ * starts with a digit but is not such a number.  False (a syntax error,
+ * nothing consumed) when the next token does not start with a digit.
  */
 bool setkey_num(struct setkey_parser *p, const char *what, uint64_t max,
     uint64_t *v);
 
 /*
  * Options -4, -6, -n (in any combination, setkey's F_AIFLAGS) before the
- * addresses of a command: *family becomes AF_INET, AF_INET6 or 0.
+ * addresses of a command: *family becomes AF_INET, AF_INET6 or 0.  Any
+ * other word starting with "-" there is an error (false).
  */
 bool setkey_family_flags(struct setkey_parser *p, int *family);
 
 /*
  * The word t as a numeric address of family (0 = either): reports a value
- * error and returns false if it is not one.
+ * error and returns false (*a zeroed) if it is not one.
  */
 bool setkey_addr(struct setkey_parser *p, const struct setkey_tok *t,
     int family, struct addr *a);

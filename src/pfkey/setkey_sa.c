@@ -34,7 +34,7 @@ endpoint(struct setkey_parser *p, int family, struct addr *a,
 {
 	struct setkey_tok t = setkey_lex_next(&p->lx);
 
-	if (t.kind != SETKEY_TOK_WORD) {
+	if (t.kind != SETKEY_TOK_WORD || t.s[0] == '-') {
 		setkey_expected(p, &t, "an address");
 		return false;
 	}

@@ -25,7 +25,6 @@
 struct range {
 	struct prefix pfx;
 	uint16_t port; /* 0 = any */
-	bool has_port;
 	unsigned line;
 };
 
@@ -51,11 +50,11 @@ range(struct setkey_parser *p, int family, struct range *r)
 	struct addr masked;
 	char a[ADDR_STRLEN], m[ADDR_STRLEN];
 	uint64_t len;
-	bool is_ok;
+	bool is_ok, has_port;
 
 	memset(r, 0, sizeof(*r));
 	r->line = t.line;
-	if (t.kind != SETKEY_TOK_WORD) {
+	if (t.kind != SETKEY_TOK_WORD || t.s[0] == '-') {
 		setkey_expected(p, &t, "an address range (address[/prefixlen])");
 		return false;
 	}
@@ -65,13 +64,13 @@ range(struct setkey_parser *p, int family, struct range *r)
 		struct setkey_tok n;
 
 		setkey_lex_next(&p->lx);
-		n = setkey_lex_next(&p->lx);
-		if (n.kind != SETKEY_TOK_WORD) {
+		n = *setkey_lex_peek(&p->lx);
+		if (!setkey_tok_num(&n, UINT32_MAX, &len)) {
 			setkey_expected(p, &n, "a prefix length after \"/\"");
 			return false;
 		}
-		if (!setkey_tok_num(&n, 255, &len) ||
-		    (is_ok && len > addr_len(&r->pfx.addr) * 8)) {
+		setkey_lex_next(&p->lx);
+		if (len > (is_ok ? addr_len(&r->pfx.addr) * 8 : 128)) {
 			char d[64];
 
 			setkey_error(p, n.line,
@@ -91,7 +90,7 @@ range(struct setkey_parser *p, int family, struct range *r)
 			    addr_fmt(&r->pfx.addr, a, sizeof(a)), r->pfx.len,
 			    addr_fmt(&masked, m, sizeof(m)), r->pfx.len);
 	}
-	return setkey_port(p, true, &r->port, &r->has_port);
+	return setkey_port(p, true, &r->port, &has_port);
 }
 
 /* any | number | name; 0 and 255 both mean any (stored as 255). */
@@ -200,8 +199,8 @@ upper_misc(struct setkey_parser *p, const struct setkey_tok *t,
 		return;
 	}
 	setkey_error(p, t->line,
-	    "%s after the upper-layer protocol is only for icmp, icmp6, mh "
-	    "(type,code) and gre (key)",
+	    "%s after the upper-layer protocol is only for icmp, icmp6, "
+	    "mobility-header (type,code) and gre (key)",
 	    setkey_tok_describe(t, d, sizeof(d)));
 }
 
@@ -313,6 +312,13 @@ endpoints(struct setkey_parser *p, struct spd_tmpl *r, uint16_t *sport,
 	struct setkey_tok t = setkey_lex_next(&p->lx);
 	bool has_port;
 
+	if (setkey_tok_is(&t, "me") || setkey_tok_is(&t, "any")) {
+		/* ipsec_set_policy(3)'s me-any: socket policies only. */
+		setkey_error(p, t.line,
+		    "me and any are for socket policies; expected the "
+		    "request's addresses src-dst");
+		return false;
+	}
 	(void)setkey_addr(p, &t, 0, &r->src);
 	if (!setkey_port(p, false, sport, &has_port) ||
 	    !setkey_expect_char(p, '-', "between the request's addresses"))
@@ -379,7 +385,11 @@ request(struct setkey_parser *p, struct spd_tmpl *r, uint16_t *sport,
 		if (setkey_tok_is_char(setkey_lex_peek(&p->lx), '/')) {
 			setkey_lex_next(&p->lx);
 			pk = setkey_lex_peek(&p->lx);
-			if (is_level_word(pk)) {
+			/* A word that starts no request is a (bad) level. */
+			if (pk->kind == SETKEY_TOK_WORD &&
+			    setkey_word_lookup(&setkey_req_protos, pk->s,
+				pk->len) == NULL &&
+			    !setkey_tok_is_command(pk)) {
 				t = setkey_lex_next(&p->lx);
 				level(p, &t, r);
 			}
@@ -493,10 +503,12 @@ selector(struct setkey_parser *p, const struct range *src,
 
 	s->src = src->pfx;
 	s->dst = dst->pfx;
-	if (src->has_port || dst->has_port) {
+	/* [any] and [0] are "any port" and fit every protocol (-DP prints
+	 * them for "any"); a port number needs a protocol with ports. */
+	if (src->port != 0 || dst->port != 0) {
 		if (!is_port_proto(s->proto))
-			setkey_error(p, src->has_port ? src->line : dst->line,
-			    "ports need an upper-layer protocol with ports "
+			setkey_error(p, src->port != 0 ? src->line : dst->line,
+			    "a port needs an upper-layer protocol with ports "
 			    "(tcp, udp, sctp, udplite or dccp)");
 		set_range(&s->sport_lo, &s->sport_hi, src->port);
 		set_range(&s->dport_lo, &s->dport_hi, dst->port);
