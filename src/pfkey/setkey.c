@@ -45,8 +45,8 @@ setkey_error(struct setkey_parser *p, unsigned line, const char *fmt, ...)
 }
 
 void
-setkey_expected(struct setkey_parser *p, const struct setkey_tok *t,
-    const char *what)
+setkey_expected(
+    struct setkey_parser *p, const struct setkey_tok *t, const char *what)
 {
 	char d[64];
 
@@ -92,7 +92,8 @@ setkey_tok_num(const struct setkey_tok *t, uint64_t max, uint64_t *v)
 
 	if (t->kind != SETKEY_TOK_WORD || t->len == 0)
 		return false;
-	if (t->len > 2 && t->s[0] == '0' && (t->s[1] == 'x' || t->s[1] == 'X')) {
+	if (t->len > 2 && t->s[0] == '0' &&
+	    (t->s[1] == 'x' || t->s[1] == 'X')) {
 		base = 16;
 		i = 2;
 	}
@@ -110,8 +111,7 @@ setkey_tok_num(const struct setkey_tok *t, uint64_t max, uint64_t *v)
 }
 
 bool
-setkey_num(struct setkey_parser *p, const char *what, uint64_t max,
-    uint64_t *v)
+setkey_num(struct setkey_parser *p, const char *what, uint64_t max, uint64_t *v)
 {
 	const struct setkey_tok *pk = setkey_lex_peek(&p->lx);
 	struct setkey_tok t;
@@ -146,7 +146,8 @@ setkey_family_flags(struct setkey_parser *p, int *family)
 		if (t->kind != SETKEY_TOK_WORD || t->len < 2 || t->s[0] != '-')
 			return true;
 		for (i = 1; i < t->len; i++)
-			if (t->s[i] != '4' && t->s[i] != '6' && t->s[i] != 'n') {
+			if (t->s[i] != '4' && t->s[i] != '6' &&
+			    t->s[i] != 'n') {
 				char d[64];
 
 				/* No address starts with "-". */
@@ -190,8 +191,8 @@ setkey_addr(struct setkey_parser *p, const struct setkey_tok *t, int family,
 }
 
 bool
-setkey_port(struct setkey_parser *p, bool is_any_ok, uint16_t *port,
-    bool *has_port)
+setkey_port(
+    struct setkey_parser *p, bool is_any_ok, uint16_t *port, bool *has_port)
 {
 	struct setkey_tok t;
 	uint64_t v;
@@ -267,8 +268,8 @@ command_body(struct setkey_parser *p)
  * (a missing ";") or the statement is done (*is_done).
  */
 static bool
-one_command(struct setkey_parser *p, bool is_terminated, bool *stop,
-    bool *is_done)
+one_command(
+    struct setkey_parser *p, bool is_terminated, bool *stop, bool *is_done)
 {
 	const struct setkey_sink *s = p->sink;
 	struct setkey_tok t = setkey_lex_next(&p->lx);
@@ -283,10 +284,11 @@ one_command(struct setkey_parser *p, bool is_terminated, bool *stop,
 		if (t.kind == SETKEY_TOK_UNTERMINATED)
 			setkey_error(p, t.line, "unterminated quoted string");
 		else
-			setkey_error(p, t.line, "unknown command %s; expected %s",
+			setkey_error(p, t.line,
+			    "unknown command %s; expected %s",
 			    setkey_tok_describe(&t, d, sizeof(d)),
-			    setkey_word_choices(&setkey_commands, choices,
-				sizeof(choices)));
+			    setkey_word_choices(
+				&setkey_commands, choices, sizeof(choices)));
 		return false;
 	}
 	setkey_cmd_clear(&p->cmd);
@@ -318,8 +320,8 @@ one_command(struct setkey_parser *p, bool is_terminated, bool *stop,
 
 /* Parse one statement (the text before a ";" or the end of the input). */
 static void
-statement(struct setkey_parser *p, const char *text, size_t len,
-    unsigned line, bool is_terminated, bool *stop)
+statement(struct setkey_parser *p, const char *text, size_t len, unsigned line,
+    bool is_terminated, bool *stop)
 {
 	bool is_done = false;
 
@@ -363,8 +365,8 @@ split_step(enum split_state *st, char c)
 }
 
 static void
-parser_init(struct setkey_parser *p, const char *name,
-    const struct setkey_sink *sink)
+parser_init(
+    struct setkey_parser *p, const char *name, const struct setkey_sink *sink)
 {
 	memset(p, 0, sizeof(*p));
 	p->name = name != NULL ? name : "<input>";
@@ -395,8 +397,8 @@ setkey_parse_buf(const char *name, const char *buf, size_t len,
 				break;
 			}
 		}
-		statement(&p, buf + start, i - start, start_line,
-		    is_terminated, &stop);
+		statement(&p, buf + start, i - start, start_line, is_terminated,
+		    &stop);
 		if (is_terminated)
 			i++;
 	}
@@ -453,14 +455,14 @@ setkey_parse_file(const char *name, FILE *fp, const struct setkey_sink *sink,
 		setkey_error(&p, 1, "out of memory");
 		goto done;
 	}
-	while (!stop && read_statement(fp, buf, &len, &line, &is_terminated,
-			    &is_long)) {
+	while (!stop &&
+	    read_statement(fp, buf, &len, &line, &is_terminated, &is_long)) {
 		if (is_long)
 			setkey_error(&p, start_line,
 			    "statement longer than %d bytes", SETKEY_STMT_MAX);
 		else
-			statement(&p, buf, len, start_line, is_terminated,
-			    &stop);
+			statement(
+			    &p, buf, len, start_line, is_terminated, &stop);
 		secret_wipe(buf, len);
 		start_line = line;
 	}

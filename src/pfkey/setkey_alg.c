@@ -42,7 +42,10 @@ supported(bool is_auth, char *buf, size_t size)
 		if ((a->kind == ALG_AUTH) != is_auth)
 			continue;
 		w = snprintf(buf + off, size - off, "%s%s",
-		    n == 0 ? "" : n + 1 == total ? " or " : ", ", setkey_name(a));
+		    n == 0		 ? ""
+			: n + 1 == total ? " or "
+					 : ", ",
+		    setkey_name(a));
 		if (w < 0)
 			break;
 		off += (size_t)w;
@@ -60,7 +63,9 @@ key_sizes(const struct alg *a, char *buf, size_t size)
 	buf[0] = '\0';
 	for (int i = 0; i < a->nkeys && off < size; i++) {
 		int w = snprintf(buf + off, size - off, "%s%u",
-		    i == 0 ? "" : i + 1 == a->nkeys ? " or " : ", ",
+		    i == 0		    ? ""
+			: i + 1 == a->nkeys ? " or "
+					    : ", ",
 		    (unsigned)(a->key_len[i] + a->salt_len));
 
 		if (w < 0)
@@ -68,8 +73,8 @@ key_sizes(const struct alg *a, char *buf, size_t size)
 		off += (size_t)w;
 	}
 	if (off < size && a->salt_len != 0)
-		snprintf(buf + off, size - off,
-		    " bytes (key and %u-byte salt)", (unsigned)a->salt_len);
+		snprintf(buf + off, size - off, " bytes (key and %u-byte salt)",
+		    (unsigned)a->salt_len);
 	else if (off < size)
 		snprintf(buf + off, size - off, " bytes");
 	return buf;
@@ -96,8 +101,9 @@ alg_named(struct setkey_parser *p, const struct setkey_tok *t, bool is_auth)
 
 	supported(is_auth, list, sizeof(list));
 	if (w != NULL && w->value == SETKEY_WORD_UNSUPPORTED) {
-		setkey_error(p, t->line, "%s %s is not implemented; supported: %s",
-		    tab->what, setkey_tok_describe(t, d, sizeof(d)), list);
+		setkey_error(p, t->line,
+		    "%s %s is not implemented; supported: %s", tab->what,
+		    setkey_tok_describe(t, d, sizeof(d)), list);
 		return NULL;
 	}
 	if (w != NULL)
@@ -105,13 +111,14 @@ alg_named(struct setkey_parser *p, const struct setkey_tok *t, bool is_auth)
 	else if (setkey_tok_copy(t, name, sizeof(name)))
 		a = alg_by_name(name);
 	if (a == NULL) {
-		setkey_error(p, t->line, "unknown %s %s; expected %s", tab->what,
-		    setkey_tok_describe(t, d, sizeof(d)), list);
+		setkey_error(p, t->line, "unknown %s %s; expected %s",
+		    tab->what, setkey_tok_describe(t, d, sizeof(d)), list);
 		return NULL;
 	}
 	if ((a->kind == ALG_AUTH) != is_auth) {
-		setkey_error(p, t->line, "%s is an %s algorithm; it goes after %s",
-		    a->name, is_auth ? "encryption" : "authentication",
+		setkey_error(p, t->line,
+		    "%s is an %s algorithm; it goes after %s", a->name,
+		    is_auth ? "encryption" : "authentication",
 		    is_auth ? "-E" : "-A");
 		return NULL;
 	}
@@ -152,10 +159,10 @@ hex_key(struct setkey_parser *p, const struct setkey_tok *t, const char *alg,
 		return true; /* the caller reports the size */
 	for (size_t i = 0; i < *len; i++) {
 		char h = t->s[2 + 2 * i], l = t->s[3 + 2 * i];
-		unsigned hv = h <= '9' ? (unsigned)(h - '0') :
-					 (unsigned)((h | 0x20) - 'a' + 10);
-		unsigned lv = l <= '9' ? (unsigned)(l - '0') :
-					 (unsigned)((l | 0x20) - 'a' + 10);
+		unsigned hv = h <= '9' ? (unsigned)(h - '0')
+				       : (unsigned)((h | 0x20) - 'a' + 10);
+		unsigned lv = l <= '9' ? (unsigned)(l - '0')
+				       : (unsigned)((l | 0x20) - 'a' + 10);
 
 		out[i] = (uint8_t)(hv << 4 | lv);
 	}
@@ -180,7 +187,8 @@ key_of(struct setkey_parser *p, const struct alg *a, const char *opt,
 	*out_len = 0;
 	if (a != NULL && is_keyless(a)) {
 		if (is_key) {
-			setkey_error(p, pk->line, "%s %s takes no key", opt, name);
+			setkey_error(
+			    p, pk->line, "%s %s takes no key", opt, name);
 			setkey_lex_next(&p->lx);
 		}
 		return true;
@@ -206,8 +214,8 @@ key_of(struct setkey_parser *p, const struct alg *a, const char *opt,
 	if (a == NULL)
 		return true; /* unknown algorithm, already reported */
 	if (len > ALG_KEY_MAX || alg_key_index(a, len) < 0) {
-		setkey_error(p, t.line, "%s key is %zu bytes; expected %s", name,
-		    len, key_sizes(a, sizes, sizeof(sizes)));
+		setkey_error(p, t.line, "%s key is %zu bytes; expected %s",
+		    name, len, key_sizes(a, sizes, sizeof(sizes)));
 		return true;
 	}
 	*out_len = (uint8_t)len;
@@ -216,8 +224,7 @@ key_of(struct setkey_parser *p, const struct alg *a, const char *opt,
 
 /* "-E"/"-A" already consumed: algorithm name and key. */
 static bool
-alg_and_key(struct setkey_parser *p, const struct setkey_tok *opt,
-    bool is_auth)
+alg_and_key(struct setkey_parser *p, const struct setkey_tok *opt, bool is_auth)
 {
 	struct cipher_key *k = &p->cmd.sa.key;
 	struct setkey_tok t = setkey_lex_next(&p->lx);
@@ -226,7 +233,8 @@ alg_and_key(struct setkey_parser *p, const struct setkey_tok *opt,
 
 	if (t.kind != SETKEY_TOK_WORD) {
 		snprintf(what, sizeof(what), "an algorithm after %.*s (%s)",
-		    (int)opt->len, opt->s, supported(is_auth, list, sizeof(list)));
+		    (int)opt->len, opt->s,
+		    supported(is_auth, list, sizeof(list)));
 		setkey_expected(p, &t, what);
 		return false;
 	}
@@ -252,8 +260,8 @@ comp(struct setkey_parser *p)
 	if (t.kind != SETKEY_TOK_WORD) {
 		char what[96];
 
-		snprintf(what, sizeof(what), "a compression algorithm (%s)",
-		    list);
+		snprintf(
+		    what, sizeof(what), "a compression algorithm (%s)", list);
 		setkey_expected(p, &t, what);
 		return false;
 	}
@@ -264,7 +272,8 @@ comp(struct setkey_parser *p)
 		    setkey_tok_describe(&t, d, sizeof(d)), list);
 	else if (w->value == SETKEY_WORD_UNSUPPORTED)
 		setkey_error(p, t.line,
-		    "compression algorithm %s is not implemented; supported: %s",
+		    "compression algorithm %s is not implemented; supported: "
+		    "%s",
 		    setkey_tok_describe(&t, d, sizeof(d)), list);
 	else
 		p->cmd.sa.calg = (uint8_t)w->value;
@@ -279,8 +288,9 @@ comp(struct setkey_parser *p)
 static const char *
 proto_name(uint8_t proto)
 {
-	return proto == IPPROTO_ESP ? "esp" : proto == IPPROTO_AH ? "ah" :
-								    "ipcomp";
+	return proto == IPPROTO_ESP ? "esp"
+	    : proto == IPPROTO_AH   ? "ah"
+				    : "ipcomp";
 }
 
 /* Whether option w may start the algorithms of proto; reports if not. */
@@ -288,10 +298,9 @@ static bool
 alg_fits_proto(struct setkey_parser *p, const struct setkey_tok *t,
     const struct setkey_word *w, uint8_t proto)
 {
-	const char *want = proto == IPPROTO_ESP ?
-	    "-E ealgo key [-A aalgo key]" :
-	    proto == IPPROTO_AH ? "-A aalgo key" :
-				  "-C deflate";
+	const char *want = proto == IPPROTO_ESP ? "-E ealgo key [-A aalgo key]"
+	    : proto == IPPROTO_AH		? "-A aalgo key"
+						: "-C deflate";
 	bool is_ok;
 
 	switch (w->value) {
@@ -309,11 +318,11 @@ alg_fits_proto(struct setkey_parser *p, const struct setkey_tok *t,
 		break;
 	}
 	if (!is_ok)
-		setkey_error(p, t->line, "%s takes %s, not %s%s", proto_name(proto),
-		    want, w->name,
-		    proto == IPPROTO_ESP && w->value == SETKEY_OPT_AUTH ?
-			" first (-E null -A ... authenticates only)" :
-			"");
+		setkey_error(p, t->line, "%s takes %s, not %s%s",
+		    proto_name(proto), want, w->name,
+		    proto == IPPROTO_ESP && w->value == SETKEY_OPT_AUTH
+			? " first (-E null -A ... authenticates only)"
+			: "");
 	return is_ok;
 }
 

@@ -79,8 +79,8 @@ out_time(struct setkey_out *o, uint64_t sec, unsigned flags)
 		return;
 	}
 	if (sec > (uint64_t)INT32_MAX * 1024 ||
-	    ((flags & SETKEY_FMT_LOCALTIME) != 0 ? localtime_r(&t, &tm) :
-						     gmtime_r(&t, &tm)) == NULL ||
+	    ((flags & SETKEY_FMT_LOCALTIME) != 0 ? localtime_r(&t, &tm)
+						 : gmtime_r(&t, &tm)) == NULL ||
 	    strftime(buf, sizeof(buf), "%b %e %H:%M:%S %Y", &tm) == 0) {
 		out(o, "????????????????????");
 		return;
@@ -112,10 +112,10 @@ mode_name(uint8_t mode)
 static const char *
 proto_name(uint8_t proto)
 {
-	return proto == IPPROTO_ESP ? "esp" :
-	    proto == IPPROTO_AH	    ? "ah" :
-	    proto == IPPROTO_COMP   ? "ipcomp" :
-				      "?";
+	return proto == IPPROTO_ESP ? "esp"
+	    : proto == IPPROTO_AH   ? "ah"
+	    : proto == IPPROTO_COMP ? "ipcomp"
+				    : "?";
 }
 
 static const char *
@@ -188,8 +188,8 @@ setkey_fmt_sa(struct setkey_out *o, const struct sa *sa,
 	if (is_udp)
 		out(o, "[%u]", sa->encap_dport);
 	out(o, " \n\t%s mode=%s spi=%u(0x%08x) reqid=%u(0x%08x)\n",
-	    is_udp && sa->proto == IPPROTO_ESP ? "esp-udp" :
-						 proto_name(sa->proto),
+	    is_udp && sa->proto == IPPROTO_ESP ? "esp-udp"
+					       : proto_name(sa->proto),
 	    mode_name(sa->mode), sa->spi, sa->spi, sa->reqid, sa->reqid);
 	if (sa->proto == IPPROTO_COMP) {
 		const char *c = comp_name(sa->calg);
@@ -206,9 +206,9 @@ setkey_fmt_sa(struct setkey_out *o, const struct sa *sa,
 	out(o, "\tseq=0x%08x replay=%u flags=0x%08x state=%s \n", in->seq,
 	    sa->replay_window, sadb_flags(sa), state_name(in->state));
 
-	diff = in->add_sec != 0 && in->now_sec > in->add_sec ?
-	    in->now_sec - in->add_sec :
-	    0;
+	diff = in->add_sec != 0 && in->now_sec > in->add_sec
+	    ? in->now_sec - in->add_sec
+	    : 0;
 	out(o, "\tcreated: ");
 	out_time(o, in->add_sec, flags);
 	out(o, "\tcurrent: ");
@@ -478,8 +478,7 @@ out_cmd_lifetimes(struct setkey_out *o, const struct sa *sa)
 }
 
 static void
-out_cmd_algs(struct setkey_out *o, const struct setkey_cmd *cmd,
-    unsigned flags)
+out_cmd_algs(struct setkey_out *o, const struct setkey_cmd *cmd, unsigned flags)
 {
 	const struct sa *sa = &cmd->sa;
 	const struct cipher_key *k = &sa->key;
@@ -506,8 +505,7 @@ out_cmd_algs(struct setkey_out *o, const struct setkey_cmd *cmd,
 }
 
 static void
-out_cmd_sa(struct setkey_out *o, const struct setkey_cmd *cmd,
-    unsigned flags)
+out_cmd_sa(struct setkey_out *o, const struct setkey_cmd *cmd, unsigned flags)
 {
 	const struct sa *sa = &cmd->sa;
 	bool is_udp = (sa->flags & SA_F_UDP_ENCAP) != 0;
@@ -569,8 +567,8 @@ out_cmd_spd(struct setkey_out *o, const struct setkey_cmd *cmd)
 }
 
 void
-setkey_fmt_cmd(struct setkey_out *o, const struct setkey_cmd *cmd,
-    unsigned flags)
+setkey_fmt_cmd(
+    struct setkey_out *o, const struct setkey_cmd *cmd, unsigned flags)
 {
 	const char *name = setkey_word_name(&setkey_commands, (int)cmd->op);
 

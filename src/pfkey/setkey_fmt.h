@@ -62,12 +62,12 @@ void setkey_out_buf(struct setkey_out *o, char *buf, size_t size);
  */
 struct setkey_sa_info {
 	enum sa_state state;
-	uint64_t bytes;	  /* processed so far */
-	uint64_t packets; /* "allocated" on Linux */
-	uint64_t add_sec; /* when the SA was added */
-	uint64_t use_sec; /* first use */
-	uint64_t now_sec; /* for "current:" and "diff:" */
-	uint32_t seq;	  /* sequence number shown as "seq=" */
+	uint64_t bytes;	   /* processed so far */
+	uint64_t packets;  /* "allocated" on Linux */
+	uint64_t add_sec;  /* when the SA was added */
+	uint64_t use_sec;  /* first use */
+	uint64_t now_sec;  /* for "current:" and "diff:" */
+	uint32_t seq;	   /* sequence number shown as "seq=" */
 	uint32_t sadb_seq; /* dump message sequence and requester's pid */
 	uint32_t pid;
 	uint32_t refcnt;
@@ -96,7 +96,7 @@ void setkey_fmt_policy(struct setkey_out *o, const struct spd_policy *pol,
  * Levels other than unique print without their reqid, which the language
  * cannot express (setkey -DP shows it as "require#N").
  */
-void setkey_fmt_cmd(struct setkey_out *o, const struct setkey_cmd *cmd,
-    unsigned flags);
+void setkey_fmt_cmd(
+    struct setkey_out *o, const struct setkey_cmd *cmd, unsigned flags);
 
 #endif

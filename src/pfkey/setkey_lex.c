@@ -30,8 +30,8 @@ is_word_char(char c, bool is_policy)
 }
 
 void
-setkey_lex_init(struct setkey_lex *lx, const char *buf, size_t len,
-    unsigned line)
+setkey_lex_init(
+    struct setkey_lex *lx, const char *buf, size_t len, unsigned line)
 {
 	memset(lx, 0, sizeof(*lx));
 	lx->buf = buf;
@@ -212,7 +212,8 @@ setkey_tok_describe(const struct setkey_tok *t, char *buf, size_t size)
 		break;
 	}
 	/* More than 16 hex digits is no number but may well be a key. */
-	if (t->len > 18 && t->s[0] == '0' && (t->s[1] == 'x' || t->s[1] == 'X')) {
+	if (t->len > 18 && t->s[0] == '0' &&
+	    (t->s[1] == 'x' || t->s[1] == 'X')) {
 		snprintf(buf, size, "a hex string of %zu digits", t->len - 2);
 		return buf;
 	}

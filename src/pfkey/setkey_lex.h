@@ -20,10 +20,10 @@
  * the parser to report.  Tokens point into the statement (borrowed).
  */
 enum setkey_tok_kind {
-	SETKEY_TOK_END,	   /* end of the statement */
-	SETKEY_TOK_WORD,   /* s/len: the word */
-	SETKEY_TOK_STRING, /* s/len: the bytes between the quotes */
-	SETKEY_TOK_CHAR,   /* c: a punctuation or stray character */
+	SETKEY_TOK_END,		 /* end of the statement */
+	SETKEY_TOK_WORD,	 /* s/len: the word */
+	SETKEY_TOK_STRING,	 /* s/len: the bytes between the quotes */
+	SETKEY_TOK_CHAR,	 /* c: a punctuation or stray character */
 	SETKEY_TOK_UNTERMINATED, /* a string without its closing quote */
 };
 
@@ -48,8 +48,8 @@ struct setkey_lex {
 };
 
 /* Start reading buf (len bytes) whose first byte is on line. */
-void setkey_lex_init(struct setkey_lex *lx, const char *buf, size_t len,
-    unsigned line);
+void setkey_lex_init(
+    struct setkey_lex *lx, const char *buf, size_t len, unsigned line);
 
 /* The next token without consuming it (borrowed until the next call). */
 const struct setkey_tok *setkey_lex_peek(struct setkey_lex *lx);

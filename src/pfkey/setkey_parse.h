@@ -31,12 +31,12 @@ struct setkey_parser {
 };
 
 /* Report "name:line: message"; counts it and fails the command. */
-void setkey_error(struct setkey_parser *p, unsigned line, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
+void setkey_error(struct setkey_parser *p, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Report "expected <what>, got <token>" at t's line. */
-void setkey_expected(struct setkey_parser *p, const struct setkey_tok *t,
-    const char *what);
+void setkey_expected(
+    struct setkey_parser *p, const struct setkey_tok *t, const char *what);
 
 /*
  * Consume the next token when it is the character c; otherwise report
@@ -56,8 +56,8 @@ bool setkey_tok_num(const struct setkey_tok *t, uint64_t max, uint64_t *v);
  * starts with a digit but is not such a number.  False (a syntax error,
  * nothing consumed) when the next token does not start with a digit.
  */
-bool setkey_num(struct setkey_parser *p, const char *what, uint64_t max,
-    uint64_t *v);
+bool setkey_num(
+    struct setkey_parser *p, const char *what, uint64_t max, uint64_t *v);
 
 /*
  * Options -4, -6, -n (in any combination, setkey's F_AIFLAGS) before the
@@ -78,8 +78,8 @@ bool setkey_addr(struct setkey_parser *p, const struct setkey_tok *t,
  * PF_KEY): *port is 0 when absent or any; *has_port tells whether
  * brackets were there.
  */
-bool setkey_port(struct setkey_parser *p, bool is_any_ok, uint16_t *port,
-    bool *has_port);
+bool setkey_port(
+    struct setkey_parser *p, bool is_any_ok, uint16_t *port, bool *has_port);
 
 /* The entry of setkey_options for t ("-m", "-E", ...), or NULL. */
 const struct setkey_word *setkey_tok_option(const struct setkey_tok *t);

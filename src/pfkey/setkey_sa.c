@@ -29,8 +29,8 @@ is_alg_option(const struct setkey_word *w)
 
 /* An SA address: "addr" or "addr[port]". */
 static bool
-endpoint(struct setkey_parser *p, int family, struct addr *a,
-    uint16_t *port, bool *has_port)
+endpoint(struct setkey_parser *p, int family, struct addr *a, uint16_t *port,
+    bool *has_port)
 {
 	struct setkey_tok t = setkey_lex_next(&p->lx);
 
@@ -71,7 +71,8 @@ sa_proto(struct setkey_parser *p, int family, bool *is_udp)
 		return false;
 	}
 	if (w->value == SETKEY_WORD_UNSUPPORTED) {
-		setkey_error(p, t.line, "protocol %s is not supported; expected %s",
+		setkey_error(p, t.line,
+		    "protocol %s is not supported; expected %s",
 		    setkey_tok_describe(&t, d, sizeof(d)), choices);
 		return false;
 	}
@@ -144,8 +145,8 @@ extension(struct setkey_parser *p, const struct setkey_tok *opt,
 		tab = &setkey_pads;
 		break;
 	case SETKEY_OPT_REPLAY:
-		if (!setkey_num(p, "replay window (packets)", SETKEY_REPLAY_MAX,
-			&v))
+		if (!setkey_num(
+			p, "replay window (packets)", SETKEY_REPLAY_MAX, &v))
 			return false;
 		sa->replay_window = (uint16_t)v;
 		return true;
@@ -155,17 +156,17 @@ extension(struct setkey_parser *p, const struct setkey_tok *opt,
 		sa->reqid = (uint32_t)v;
 		return true;
 	case SETKEY_OPT_TIME_HARD:
-		return setkey_num(p, "lifetime (seconds)", UINT64_MAX,
-		    &sa->hard.add_sec);
+		return setkey_num(
+		    p, "lifetime (seconds)", UINT64_MAX, &sa->hard.add_sec);
 	case SETKEY_OPT_TIME_SOFT:
-		return setkey_num(p, "lifetime (seconds)", UINT64_MAX,
-		    &sa->soft.add_sec);
+		return setkey_num(
+		    p, "lifetime (seconds)", UINT64_MAX, &sa->soft.add_sec);
 	case SETKEY_OPT_BYTES_HARD:
-		return setkey_num(p, "lifetime (bytes)", UINT64_MAX,
-		    &sa->hard.bytes);
+		return setkey_num(
+		    p, "lifetime (bytes)", UINT64_MAX, &sa->hard.bytes);
 	case SETKEY_OPT_BYTES_SOFT:
-		return setkey_num(p, "lifetime (bytes)", UINT64_MAX,
-		    &sa->soft.bytes);
+		return setkey_num(
+		    p, "lifetime (bytes)", UINT64_MAX, &sa->soft.bytes);
 	case SETKEY_OPT_CTX:
 		setkey_error(p, opt->line,
 		    "-ctx (an SELinux security context) is not supported");
@@ -311,9 +312,9 @@ setkey_satype_command(struct setkey_parser *p)
 		    "protocol %s is not supported; expected %s",
 		    setkey_tok_describe(pk, d, sizeof(d)), choices);
 	else
-		p->cmd.satype = w->value == SETKEY_PROTO_ESPUDP ?
-		    IPPROTO_ESP :
-		    (uint8_t)w->value;
+		p->cmd.satype = w->value == SETKEY_PROTO_ESPUDP
+		    ? IPPROTO_ESP
+		    : (uint8_t)w->value;
 	setkey_lex_next(&p->lx);
 	return true;
 }

@@ -55,7 +55,8 @@ range(struct setkey_parser *p, int family, struct range *r)
 	memset(r, 0, sizeof(*r));
 	r->line = t.line;
 	if (t.kind != SETKEY_TOK_WORD || t.s[0] == '-') {
-		setkey_expected(p, &t, "an address range (address[/prefixlen])");
+		setkey_expected(
+		    p, &t, "an address range (address[/prefixlen])");
 		return false;
 	}
 	is_ok = setkey_addr(p, &t, family, &r->pfx.addr);
@@ -137,8 +138,8 @@ set_range(uint16_t *lo, uint16_t *hi, uint64_t v)
  * max; false if it is not such a list.
  */
 static bool
-num_list(const struct setkey_tok *t, char sep, unsigned max_parts,
-    uint64_t max, uint64_t *out, unsigned *nparts)
+num_list(const struct setkey_tok *t, char sep, unsigned max_parts, uint64_t max,
+    uint64_t *out, unsigned *nparts)
 {
 	struct setkey_tok part = *t;
 	size_t i = 0;
@@ -166,8 +167,8 @@ num_list(const struct setkey_tok *t, char sep, unsigned max_parts,
  * (high and low 16 bits, as setkey's fix_portstr).
  */
 static void
-upper_misc(struct setkey_parser *p, const struct setkey_tok *t,
-    struct selector *s)
+upper_misc(
+    struct setkey_parser *p, const struct setkey_tok *t, struct selector *s)
 {
 	uint64_t v[4] = { 0 }, key;
 	unsigned n;
@@ -234,8 +235,8 @@ priority(struct setkey_parser *p, uint32_t *prio)
 	t = setkey_lex_next(&p->lx);
 	if (t.kind != SETKEY_TOK_WORD ||
 	    (w = setkey_word_lookup(&setkey_prio_bases, t.s, t.len)) == NULL) {
-		setkey_expected(p, &t,
-		    "a priority (N, -N, or low, def or high [+|- N])");
+		setkey_expected(
+		    p, &t, "a priority (N, -N, or low, def or high [+|- N])");
 		return false;
 	}
 	*prio = (uint32_t)w->value;
@@ -256,12 +257,12 @@ priority(struct setkey_parser *p, uint32_t *prio)
 
 /* default | use | require | unique | unique:N, in t. */
 static void
-level(struct setkey_parser *p, const struct setkey_tok *t,
-    struct spd_tmpl *r)
+level(struct setkey_parser *p, const struct setkey_tok *t, struct spd_tmpl *r)
 {
 	const char *colon = memchr(t->s, ':', t->len);
 	size_t n = colon != NULL ? (size_t)(colon - t->s) : t->len;
-	const struct setkey_word *w = setkey_word_lookup(&setkey_levels, t->s, n);
+	const struct setkey_word *w =
+	    setkey_word_lookup(&setkey_levels, t->s, n);
 	struct setkey_tok num;
 	uint64_t v;
 	char d[64], choices[96];
@@ -269,8 +270,8 @@ level(struct setkey_parser *p, const struct setkey_tok *t,
 	if (w == NULL) {
 		setkey_error(p, t->line, "unknown level %s; expected %s",
 		    setkey_tok_describe(t, d, sizeof(d)),
-		    setkey_word_choices(&setkey_levels, choices,
-			sizeof(choices)));
+		    setkey_word_choices(
+			&setkey_levels, choices, sizeof(choices)));
 		return;
 	}
 	r->level = (uint8_t)w->value;
@@ -351,20 +352,21 @@ request(struct setkey_parser *p, struct spd_tmpl *r, uint16_t *sport,
 	if (t.kind == SETKEY_TOK_WORD)
 		w = setkey_word_lookup(&setkey_req_protos, t.s, t.len);
 	if (w == NULL) {
-		setkey_expected(p, &t,
-		    "a request esp, ah or ipcomp/mode/src-dst/level");
+		setkey_expected(
+		    p, &t, "a request esp, ah or ipcomp/mode/src-dst/level");
 		return false;
 	}
 	r->proto = (uint8_t)w->value;
 	if (!setkey_expect_char(p, '/', "after the request's protocol"))
 		return false;
 	t = setkey_lex_next(&p->lx);
-	w = t.kind == SETKEY_TOK_WORD ?
-	    setkey_word_lookup(&setkey_modes, t.s, t.len) :
-	    NULL;
+	w = t.kind == SETKEY_TOK_WORD
+	    ? setkey_word_lookup(&setkey_modes, t.s, t.len)
+	    : NULL;
 	if (w == NULL || w->value == SA_MODE_ANY) {
 		if (t.kind != SETKEY_TOK_WORD) {
-			setkey_expected(p, &t, "a mode transport, tunnel or beet");
+			setkey_expected(
+			    p, &t, "a mode transport, tunnel or beet");
 			return false;
 		}
 		setkey_error(p, t.line,
@@ -387,8 +389,8 @@ request(struct setkey_parser *p, struct spd_tmpl *r, uint16_t *sport,
 			pk = setkey_lex_peek(&p->lx);
 			/* A word that starts no request is a (bad) level. */
 			if (pk->kind == SETKEY_TOK_WORD &&
-			    setkey_word_lookup(&setkey_req_protos, pk->s,
-				pk->len) == NULL &&
+			    setkey_word_lookup(
+				&setkey_req_protos, pk->s, pk->len) == NULL &&
 			    !setkey_tok_is_command(pk)) {
 				t = setkey_lex_next(&p->lx);
 				level(p, &t, r);
@@ -426,7 +428,8 @@ action(struct setkey_parser *p, bool *has_action)
 	}
 	if (w->value == SETKEY_WORD_UNSUPPORTED) {
 		setkey_error(p, pk->line,
-		    "policy %s is not supported (Linux refuses it); expected %s",
+		    "policy %s is not supported (Linux refuses it); expected "
+		    "%s",
 		    setkey_tok_describe(pk, d, sizeof(d)), choices);
 		return false;
 	}
@@ -472,7 +475,8 @@ policy(struct setkey_parser *p)
 		if (pk->kind == SETKEY_TOK_END || setkey_tok_is_command(pk))
 			break;
 		if (pol->action != SPD_ACTION_IPSEC || !has_action) {
-			setkey_expected(p, pk, "\";\" (only ipsec takes requests)");
+			setkey_expected(
+			    p, pk, "\";\" (only ipsec takes requests)");
 			return false;
 		}
 		if (i == SPD_TMPL_MAX) {

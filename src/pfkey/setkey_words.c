@@ -18,8 +18,8 @@
 #include "ipsec/spd.h"
 #include "pfkey/setkey.h"
 
-#define TABLE(var, what, arr)                                     \
-	const struct setkey_table var = { what, arr,              \
+#define TABLE(var, what, arr)                                                  \
+	const struct setkey_table var = { what, arr,                           \
 		sizeof(arr) / sizeof(arr[0]) }
 
 static const struct setkey_word commands[] = {
@@ -263,8 +263,8 @@ setkey_word_choices(const struct setkey_table *t, char *buf, size_t size)
 		if (t->words[i].value == SETKEY_WORD_UNSUPPORTED)
 			continue;
 		sep = n == 0 ? "" : n + 1 == total ? " or " : ", ";
-		w = snprintf(buf + off, size - off, "%s%s", sep,
-		    t->words[i].name);
+		w = snprintf(
+		    buf + off, size - off, "%s%s", sep, t->words[i].name);
 		if (w < 0)
 			break;
 		off += (size_t)w;

@@ -26,8 +26,8 @@ static const struct setkey_cmd *
 parse_one(struct run *r, const char *text)
 {
 	run_text(r, text);
-	ck_assert_msg(r->nerr == 0 && r->rc == 0, "%s\nerrors: %s", text,
-	    r->err);
+	ck_assert_msg(
+	    r->nerr == 0 && r->rc == 0, "%s\nerrors: %s", text, r->err);
 	ck_assert_msg(r->l.ncmds == 1, "%s: %zu commands", text, r->l.ncmds);
 	return &r->l.cmds[0];
 }
@@ -48,8 +48,7 @@ assert_error(const char *text, const char *want)
 }
 
 static struct addr
-A(const char *s)
-{
+A(const char *s) {
 	struct addr a;
 
 	ck_assert_msg(addr_parse(&a, s), "bad address %s", s);
@@ -136,7 +135,8 @@ START_TEST(test_setkey_parse_buf_every_alg_key_size)
 				    hex_key(key, 20));
 			else if (a->kind == ALG_AUTH)
 				snprintf(text, sizeof(text),
-				    "add 192.0.2.1 192.0.2.2 ah 0x1000 -A %s %s;",
+				    "add 192.0.2.1 192.0.2.2 ah 0x1000 -A %s "
+				    "%s;",
 				    name, hex_key(key, len));
 			else if (is_keyless)
 				snprintf(text, sizeof(text),
@@ -145,17 +145,20 @@ START_TEST(test_setkey_parse_buf_every_alg_key_size)
 				    name, hex_key(key, 20));
 			else
 				snprintf(text, sizeof(text),
-				    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E %s %s;",
+				    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E %s "
+				    "%s;",
 				    name, hex_key(key, len));
 			c = parse_one(&r, text);
 			if (a->kind == ALG_AUTH) {
 				ck_assert_ptr_eq(c->sa.key.auth, a);
 				ck_assert_uint_eq(c->sa.key.auth_len, len);
-				ck_assert(key_is_pattern(c->sa.key.auth_key, len));
+				ck_assert(
+				    key_is_pattern(c->sa.key.auth_key, len));
 			} else {
 				ck_assert_ptr_eq(c->sa.key.enc, a);
 				ck_assert_uint_eq(c->sa.key.enc_len, len);
-				ck_assert(key_is_pattern(c->sa.key.enc_key, len));
+				ck_assert(
+				    key_is_pattern(c->sa.key.enc_key, len));
 			}
 			run_free(&r);
 			if (is_keyless)
@@ -165,14 +168,17 @@ START_TEST(test_setkey_parse_buf_every_alg_key_size)
 				char want[64];
 
 				snprintf(text, sizeof(text),
-				    "add 192.0.2.1 192.0.2.2 %s 0x1000 %s %s %s;",
+				    "add 192.0.2.1 192.0.2.2 %s 0x1000 %s %s "
+				    "%s;",
 				    a->kind == ALG_AUTH ? "ah" : "esp",
 				    a->kind == ALG_AUTH ? "-A" : "-E", name,
 				    hex_key(key, (size_t)((int)len + d)));
-				snprintf(want, sizeof(want), "%s key is %zu bytes",
-				    name, (size_t)((int)len + d));
+				snprintf(want, sizeof(want),
+				    "%s key is %zu bytes", name,
+				    (size_t)((int)len + d));
 				/* A neighbouring size of the same algorithm. */
-				if (alg_key_index(a, (size_t)((int)len + d)) >= 0)
+				if (alg_key_index(a, (size_t)((int)len + d)) >=
+				    0)
 					continue;
 				assert_error(text, want);
 			}
@@ -190,7 +196,8 @@ START_TEST(test_setkey_parse_buf_setkey_alg_names)
 	} rows[] = {
 		{ "esp 0x1000 -E rijndael-cbc \"0123456789abcdef\"",
 		    ALG_AES_CBC, 0, false },
-		{ "ah 0x1000 -A hmac-sha2-256 \"0123456789abcdef0123456789abcdef\"",
+		{ "ah 0x1000 -A hmac-sha2-256 "
+		  "\"0123456789abcdef0123456789abcdef\"",
 		    0, ALG_HMAC_SHA256_128, true },
 		{ "ah 0x1000 -A hmac-sha2-384 "
 		  "\"0123456789abcdef0123456789abcdef0123456789abcdef\"",
@@ -235,21 +242,25 @@ START_TEST(test_setkey_parse_buf_alg_unimplemented)
 
 	for (size_t i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
 		snprintf(text, sizeof(text),
-		    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E %s 0x0011223344556677;",
+		    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E %s "
+		    "0x0011223344556677;",
 		    enc[i]);
 		snprintf(want, sizeof(want),
-		    "encryption algorithm \"%s\" is not implemented; supported: "
+		    "encryption algorithm \"%s\" is not implemented; "
+		    "supported: "
 		    "aes-gcm-8, ",
 		    enc[i]);
 		assert_error(text, want);
 	}
 	for (size_t i = 0; i < sizeof(auth) / sizeof(auth[0]); i++) {
 		snprintf(text, sizeof(text),
-		    "add 192.0.2.1 192.0.2.2 ah 0x1000 -A %s \"0123456789abcdef\";",
+		    "add 192.0.2.1 192.0.2.2 ah 0x1000 -A %s "
+		    "\"0123456789abcdef\";",
 		    auth[i]);
 		snprintf(want, sizeof(want),
 		    "authentication algorithm \"%s\" is not implemented; "
-		    "supported: hmac-sha1, hmac-sha256, hmac-sha384, hmac-sha512 "
+		    "supported: hmac-sha1, hmac-sha256, hmac-sha384, "
+		    "hmac-sha512 "
 		    "or null",
 		    auth[i]);
 		assert_error(text, want);
@@ -312,23 +323,27 @@ START_TEST(test_setkey_parse_buf_keys_string_and_hex)
 	const struct setkey_cmd *c;
 
 	/* ";" and "#" inside a quoted key end nothing. */
-	c = parse_one(&r, "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
-			  "\"0123;56789#bcdef\";");
+	c = parse_one(&r,
+	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
+	    "\"0123;56789#bcdef\";");
 	ck_assert_mem_eq(c->sa.key.enc_key, "0123;56789#bcdef", 16);
 	run_free(&r);
 	/* Upper-case hex and 0X. */
-	c = parse_one(&r, "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
-			  "0XA0B1C2D3E4F5a6b7c8d9eafb0c1d2e3f;");
+	c = parse_one(&r,
+	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
+	    "0XA0B1C2D3E4F5a6b7c8d9eafb0c1d2e3f;");
 	ck_assert_uint_eq(c->sa.key.enc_key[0], 0xa0);
 	ck_assert_uint_eq(c->sa.key.enc_key[15], 0x3f);
 	run_free(&r);
 	/* A key string across lines keeps the newline and the count. */
-	run_text(&r, "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
-		     "\"0123456\n89abcdef\";\nadd 192.0.2.1 192.0.2.2 esp 0x1000;");
+	run_text(&r,
+	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
+	    "\"0123456\n89abcdef\";\nadd 192.0.2.1 192.0.2.2 esp 0x1000;");
 	ck_assert_uint_eq(r.l.ncmds, 1);
 	ck_assert_mem_eq(r.l.cmds[0].sa.key.enc_key, "0123456\n89abcdef", 16);
-	ck_assert_str_eq(r.err, "t.conf:3: expected an algorithm option -E, "
-				"-A or -C, got end of statement\n");
+	ck_assert_str_eq(r.err,
+	    "t.conf:3: expected an algorithm option -E, "
+	    "-A or -C, got end of statement\n");
 	run_free(&r);
 }
 END_TEST
@@ -350,13 +365,14 @@ START_TEST(test_setkey_parse_buf_keys_bad_hex)
 	    "expected a key (0x hex digits or a quoted string) after -E "
 	    "aes-cbc, got \"3ffe05014819ffff\"");
 	/* Key material never appears in messages. */
-	run_text(&r, "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-129 "
-		     "0x5ec2e75ec2e75ec2e75ec2e75ec2e75e;"
-		     "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
-		     "\"5ec2e75ec2e7\";"
-		     "add 192.0.2.1 192.0.2.2 esp 0x1000 -m "
-		     "0x5ec2e75ec2e75ec2e75ec2e75ec2e75e -E aes-cbc "
-		     "\"0123456789abcdef\";");
+	run_text(&r,
+	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-129 "
+	    "0x5ec2e75ec2e75ec2e75ec2e75ec2e75e;"
+	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
+	    "\"5ec2e75ec2e7\";"
+	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -m "
+	    "0x5ec2e75ec2e75ec2e75ec2e75ec2e75e -E aes-cbc "
+	    "\"0123456789abcdef\";");
 	ck_assert_uint_eq(r.nerr, 3);
 	ck_assert_ptr_null(strstr(r.err, "5ec2e7"));
 	ck_assert_ptr_nonnull(strstr(r.err, "a hex string of 32 digits"));
@@ -384,11 +400,12 @@ START_TEST(test_setkey_parse_buf_keys_too_long)
 	snprintf(text, sizeof(text),
 	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc %s;",
 	    hex_key(key, 80));
-	assert_error(text,
-	    "aes-cbc key is 80 bytes; expected 16, 24 or 32 bytes");
-	assert_error("add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-gcm-16 "
-		     "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
-		     "abcdef0\";",
+	assert_error(
+	    text, "aes-cbc key is 80 bytes; expected 16, 24 or 32 bytes");
+	assert_error(
+	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-gcm-16 "
+	    "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+	    "abcdef0\";",
 	    "aes-gcm-16 key is 65 bytes; expected 20, 28 or 36 bytes (key and "
 	    "4-byte salt)");
 }
@@ -443,7 +460,8 @@ START_TEST(test_setkey_parse_buf_extensions)
 	ck_assert_uint_eq(c->sa.soft.add_sec, 30);
 	ck_assert_uint_eq(c->sa.hard.bytes, 0x100000000ull);
 	ck_assert_uint_eq(c->sa.soft.bytes, 7);
-	ck_assert_uint_eq(c->ext, SETKEY_EXT_PAD_ZERO | SETKEY_EXT_NOCYCLIC_SEQ);
+	ck_assert_uint_eq(
+	    c->ext, SETKEY_EXT_PAD_ZERO | SETKEY_EXT_NOCYCLIC_SEQ);
 	run_free(&r);
 	assert_error("add 192.0.2.1 192.0.2.2 esp 0x1000 -r 256 -E aes-cbc "
 		     "\"0123456789abcdef\";",
@@ -458,8 +476,9 @@ START_TEST(test_setkey_parse_buf_extensions)
 	assert_error("add 192.0.2.1 192.0.2.2 esp 0x1000 -m tunnel -m tunnel "
 		     "-E aes-cbc \"0123456789abcdef\";",
 	    "-m given twice");
-	assert_error("add 192.0.2.1 192.0.2.2 esp 0x1000 -m transprt -E aes-cbc "
-		     "\"0123456789abcdef\";",
+	assert_error(
+	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -m transprt -E aes-cbc "
+	    "\"0123456789abcdef\";",
 	    "unknown mode \"transprt\"; expected any, beet, transport or "
 	    "tunnel");
 	assert_error("add 192.0.2.1 192.0.2.2 esp 0x1000 -f pad -E aes-cbc "
@@ -489,22 +508,25 @@ START_TEST(test_setkey_parse_buf_esp_udp)
 	const struct setkey_cmd *c;
 	struct addr oa = A("10.1.2.3");
 
-	c = parse_one(&r, "add 192.0.2.1 192.0.2.2 esp-udp 0x1000 -E aes-gcm-16 "
-			  "\"0123456789abcdefSALT\";");
+	c = parse_one(&r,
+	    "add 192.0.2.1 192.0.2.2 esp-udp 0x1000 -E aes-gcm-16 "
+	    "\"0123456789abcdefSALT\";");
 	ck_assert_uint_eq(c->sa.proto, IPPROTO_ESP);
 	ck_assert_uint_eq(c->sa.flags, SA_F_UDP_ENCAP);
 	ck_assert_uint_eq(c->sa.encap_sport, 4500);
 	ck_assert_uint_eq(c->sa.encap_dport, 4500);
 	ck_assert_uint_eq(c->natt_oa.family, 0);
 	run_free(&r);
-	c = parse_one(&r, "add 192.0.2.1[1] 192.0.2.2[65535] esp-udp 10.1.2.3 "
-			  "0x1000 -E aes-gcm-16 \"0123456789abcdefSALT\";");
+	c = parse_one(&r,
+	    "add 192.0.2.1[1] 192.0.2.2[65535] esp-udp 10.1.2.3 "
+	    "0x1000 -E aes-gcm-16 \"0123456789abcdefSALT\";");
 	ck_assert_uint_eq(c->sa.encap_sport, 1);
 	ck_assert_uint_eq(c->sa.encap_dport, 65535);
 	ck_assert(addr_eq(&c->natt_oa, &oa));
 	run_free(&r);
-	c = parse_one(&r, "add 2001:db8::1[any] 2001:db8::2[0] esp-udp 0x1000 "
-			  "-E aes-gcm-16 \"0123456789abcdefSALT\";");
+	c = parse_one(&r,
+	    "add 2001:db8::1[any] 2001:db8::2[0] esp-udp 0x1000 "
+	    "-E aes-gcm-16 \"0123456789abcdefSALT\";");
 	ck_assert_uint_eq(c->sa.encap_sport, 4500);
 	ck_assert_uint_eq(c->sa.encap_dport, 4500);
 	run_free(&r);
@@ -549,12 +571,14 @@ START_TEST(test_setkey_parse_buf_spi_limits)
 	struct run r;
 	const struct setkey_cmd *c;
 
-	c = parse_one(&r, "add 192.0.2.1 192.0.2.2 esp 256 -E aes-cbc "
-			  "\"0123456789abcdef\";");
+	c = parse_one(&r,
+	    "add 192.0.2.1 192.0.2.2 esp 256 -E aes-cbc "
+	    "\"0123456789abcdef\";");
 	ck_assert_uint_eq(c->sa.spi, 256);
 	run_free(&r);
-	c = parse_one(&r, "add 192.0.2.1 192.0.2.2 esp 0xffffffff -E aes-cbc "
-			  "\"0123456789abcdef\";");
+	c = parse_one(&r,
+	    "add 192.0.2.1 192.0.2.2 esp 0xffffffff -E aes-cbc "
+	    "\"0123456789abcdef\";");
 	ck_assert_uint_eq(c->sa.spi, 0xffffffffu);
 	run_free(&r);
 	c = parse_one(&r, "getspi 192.0.2.1 192.0.2.2 esp 0;");
@@ -602,13 +626,15 @@ START_TEST(test_setkey_parse_buf_sa_commands)
 	ck_assert_uint_eq(c->sa.proto, IPPROTO_COMP);
 	ck_assert_uint_eq(c->sa.spi, 0);
 	run_free(&r);
-	c = parse_one(&r, "getspi 192.0.2.1 192.0.2.2 esp 0x2000 -m tunnel -u 9;");
+	c = parse_one(
+	    &r, "getspi 192.0.2.1 192.0.2.2 esp 0x2000 -m tunnel -u 9;");
 	ck_assert_int_eq(c->op, SETKEY_GETSPI);
 	ck_assert_uint_eq(c->sa.spi, 0x2000);
 	ck_assert_uint_eq(c->sa.reqid, 9);
 	run_free(&r);
-	c = parse_one(&r, "update 192.0.2.1 192.0.2.2 esp 0x2000 -E aes-cbc "
-			  "\"0123456789abcdef\";");
+	c = parse_one(&r,
+	    "update 192.0.2.1 192.0.2.2 esp 0x2000 -E aes-cbc "
+	    "\"0123456789abcdef\";");
 	ck_assert_int_eq(c->op, SETKEY_UPDATE);
 	ck_assert_ptr_eq(c->sa.key.enc, alg_get(ALG_AES_CBC));
 	run_free(&r);
@@ -667,8 +693,9 @@ START_TEST(test_setkey_parse_buf_flush_dump)
 		run_free(&r);
 	}
 	assert_error("flush tcp;", "protocol \"tcp\" is not supported");
-	assert_error("flush all;", "expected a protocol ah, esp, esp-udp or "
-				   "ipcomp or \";\", got \"all\"");
+	assert_error("flush all;",
+	    "expected a protocol ah, esp, esp-udp or "
+	    "ipcomp or \";\", got \"all\"");
 	assert_error("spdflush esp;",
 	    "expected \";\" at the end of the command, got \"esp\"");
 	assert_error("dump esp ah;",
@@ -681,12 +708,14 @@ START_TEST(test_setkey_parse_buf_family_flags)
 	struct run r;
 	const struct setkey_cmd *c;
 
-	c = parse_one(&r, "add -4 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
-			  "\"0123456789abcdef\";");
+	c = parse_one(&r,
+	    "add -4 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
+	    "\"0123456789abcdef\";");
 	ck_assert_uint_eq(c->sa.src.family, AF_INET);
 	run_free(&r);
-	c = parse_one(&r, "add -6 -n 2001:db8::1 2001:db8::2 esp 0x1000 "
-			  "-E aes-cbc \"0123456789abcdef\";");
+	c = parse_one(&r,
+	    "add -6 -n 2001:db8::1 2001:db8::2 esp 0x1000 "
+	    "-E aes-cbc \"0123456789abcdef\";");
 	ck_assert_uint_eq(c->sa.src.family, AF_INET6);
 	run_free(&r);
 	c = parse_one(&r, "spdadd -n46 ::/0 ::/0 any -P out none;");
@@ -717,8 +746,9 @@ START_TEST(test_setkey_parse_buf_spd_ranges)
 	const struct selector *s;
 	struct addr net = A("10.0.0.0"), host = A("192.0.2.1"), v6 = A("::");
 
-	c = parse_one(&r, "spdadd 10.0.0.0/8[80] 192.0.2.1[any] tcp "
-			  "-P out none;");
+	c = parse_one(&r,
+	    "spdadd 10.0.0.0/8[80] 192.0.2.1[any] tcp "
+	    "-P out none;");
 	s = &c->pol.sel;
 	ck_assert(addr_eq(&s->src.addr, &net));
 	ck_assert_uint_eq(s->src.len, 8);
@@ -743,12 +773,14 @@ START_TEST(test_setkey_parse_buf_spd_ranges)
 	ck_assert_uint_eq(s->sport_hi, 65535);
 	run_free(&r);
 	/* [any] and [0] mean any port and fit every protocol. */
-	c = parse_one(&r, "spdadd 10.0.0.0/8[any] 10.1.0.0/16[0] any "
-			  "-P out none;");
+	c = parse_one(&r,
+	    "spdadd 10.0.0.0/8[any] 10.1.0.0/16[0] any "
+	    "-P out none;");
 	ck_assert_uint_eq(c->pol.sel.proto, SELECTOR_PROTO_ANY);
 	ck_assert_uint_eq(c->pol.sel.sport_hi, 65535);
 	run_free(&r);
-	c = parse_one(&r, "spdadd 0.0.0.0/32 255.255.255.255/32 any -P out none;");
+	c = parse_one(
+	    &r, "spdadd 0.0.0.0/32 255.255.255.255/32 any -P out none;");
 	ck_assert_uint_eq(c->pol.sel.src.len, 32);
 	run_free(&r);
 	assert_error("spdadd 10.0.0.0/33 10.1.0.0/16 any -P out none;",
@@ -818,9 +850,11 @@ START_TEST(test_setkey_parse_buf_upperspec)
 		    rows[i].spec);
 		c = parse_one(&r, text);
 		s = &c->pol.sel;
-		ck_assert_msg(s->proto == rows[i].proto && s->sport_lo ==
-			    rows[i].slo && s->sport_hi == rows[i].shi &&
-			s->dport_lo == rows[i].dlo && s->dport_hi == rows[i].dhi,
+		ck_assert_msg(s->proto == rows[i].proto &&
+			s->sport_lo == rows[i].slo &&
+			s->sport_hi == rows[i].shi &&
+			s->dport_lo == rows[i].dlo &&
+			s->dport_hi == rows[i].dhi,
 		    "%s: proto %u sport %u-%u dport %u-%u", rows[i].spec,
 		    s->proto, s->sport_lo, s->sport_hi, s->dport_lo,
 		    s->dport_hi);
@@ -835,7 +869,8 @@ START_TEST(test_setkey_parse_buf_upperspec)
 		    "spdadd 10.0.0.0/8 10.1.0.0/16 %s -P out none;",
 		    setkey_uppers.words[i].name);
 		c = parse_one(&r, text);
-		ck_assert_uint_eq(c->pol.sel.proto, setkey_uppers.words[i].value);
+		ck_assert_uint_eq(
+		    c->pol.sel.proto, setkey_uppers.words[i].value);
 		run_free(&r);
 	}
 	assert_error("spdadd 10.0.0.0/8 10.1.0.0/16 256 -P out none;",
@@ -889,20 +924,25 @@ START_TEST(test_setkey_parse_buf_priority)
 	static const struct {
 		const char *prio, *want;
 	} bad[] = {
-		{ "prio 2147483649", "bad priority offset \"2147483649\"; "
-				     "expected a number from 0 to 2147483648" },
-		{ "prio -2147483648", "bad priority offset \"2147483648\"; "
-				      "expected a number from 0 to 2147483647" },
+		{ "prio 2147483649",
+		    "bad priority offset \"2147483649\"; "
+		    "expected a number from 0 to 2147483648" },
+		{ "prio -2147483648",
+		    "bad priority offset \"2147483648\"; "
+		    "expected a number from 0 to 2147483647" },
 		{ "prio high + 1073741825",
 		    "expected a number from 0 to 1073741824" },
 		{ "prio low - 1073741824",
 		    "expected a number from 0 to 1073741823" },
-		{ "prio medium", "expected a priority (N, -N, or low, def or "
-				 "high [+|- N]), got \"medium\"" },
-		{ "prio", "expected a priority (N, -N, or low, def or high "
-			  "[+|- N]), got \"none\"" },
-		{ "prio high +", "expected a number (priority offset), got "
-				 "\"none\"" },
+		{ "prio medium",
+		    "expected a priority (N, -N, or low, def or "
+		    "high [+|- N]), got \"medium\"" },
+		{ "prio",
+		    "expected a priority (N, -N, or low, def or high "
+		    "[+|- N]), got \"none\"" },
+		{ "prio high +",
+		    "expected a number (priority offset), got "
+		    "\"none\"" },
 	};
 	char text[256];
 
@@ -958,7 +998,8 @@ START_TEST(test_setkey_parse_buf_actions)
 	ck_assert_uint_eq(c->pol.dir, SPD_DIR_FWD);
 	ck_assert_uint_eq(c->pol.ntmpl, 0);
 	run_free(&r);
-	c = parse_one(&r, "spdupdate 10.0.0.0/8 10.1.0.0/16 any -P in discard;");
+	c = parse_one(
+	    &r, "spdupdate 10.0.0.0/8 10.1.0.0/16 any -P in discard;");
 	ck_assert_int_eq(c->op, SETKEY_SPDUPDATE);
 	run_free(&r);
 	assert_error("spdadd 10.0.0.0/8 10.1.0.0/16 any -P out;",
@@ -1022,14 +1063,16 @@ START_TEST(test_setkey_parse_buf_requests)
 	ck_assert(addr_eq(&p->tmpl[3].src, &a4));
 	run_free(&r);
 	/* The short forms of libipsec's policy grammar. */
-	c = parse_one(&r, "spdadd 10.0.0.0/8 10.1.0.0/16 any -P out ipsec "
-			  "esp/transport ah/transport/ esp/transport//;");
+	c = parse_one(&r,
+	    "spdadd 10.0.0.0/8 10.1.0.0/16 any -P out ipsec "
+	    "esp/transport ah/transport/ esp/transport//;");
 	ck_assert_uint_eq(c->pol.ntmpl, 3);
 	ck_assert_uint_eq(c->pol.tmpl[1].proto, IPPROTO_AH);
 	ck_assert_uint_eq(c->pol.tmpl[2].level, KNOBS_LEVEL_DEFAULT);
 	run_free(&r);
-	c = parse_one(&r, "spdadd 10.0.0.0/8 10.1.0.0/16 any -P out ipsec "
-			  "esp/transport//unique:1 esp/transport//require;");
+	c = parse_one(&r,
+	    "spdadd 10.0.0.0/8 10.1.0.0/16 any -P out ipsec "
+	    "esp/transport//unique:1 esp/transport//require;");
 	ck_assert_uint_eq(c->pol.tmpl[0].reqid, 1);
 	ck_assert_uint_eq(c->pol.tmpl[1].level, KNOBS_LEVEL_REQUIRE);
 	run_free(&r);
@@ -1089,18 +1132,20 @@ START_TEST(test_setkey_parse_buf_missing_semicolon)
 {
 	struct run r;
 
-	run_text(&r, "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
-		     "\"0123456789abcdef\"\n"
-		     "spdadd 10.0.0.0/8 10.1.0.0/16 any -P out ipsec "
-		     "esp/transport//require\n"
-		     "flush\n"
-		     "spdflush;\n"
-		     "dump");
-	ck_assert_str_eq(r.err, "t.conf:2: missing \";\" before \"spdadd\"\n"
-				"t.conf:3: missing \";\" before \"flush\"\n"
-				"t.conf:4: missing \";\" before \"spdflush\"\n"
-				"t.conf:5: missing \";\" at the end of the "
-				"input\n");
+	run_text(&r,
+	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
+	    "\"0123456789abcdef\"\n"
+	    "spdadd 10.0.0.0/8 10.1.0.0/16 any -P out ipsec "
+	    "esp/transport//require\n"
+	    "flush\n"
+	    "spdflush;\n"
+	    "dump");
+	ck_assert_str_eq(r.err,
+	    "t.conf:2: missing \";\" before \"spdadd\"\n"
+	    "t.conf:3: missing \";\" before \"flush\"\n"
+	    "t.conf:4: missing \";\" before \"spdflush\"\n"
+	    "t.conf:5: missing \";\" at the end of the "
+	    "input\n");
 	ck_assert_uint_eq(r.nerr, 4);
 	/* The one that had its ";" went through. */
 	ck_assert_uint_eq(r.l.ncmds, 1);
@@ -1114,8 +1159,9 @@ START_TEST(test_setkey_parse_buf_unterminated_string)
 {
 	struct run r;
 
-	run_text(&r, "flush;\nadd 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
-		     "\"0123456789abcdef;\nspdflush;\n");
+	run_text(&r,
+	    "flush;\nadd 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
+	    "\"0123456789abcdef;\nspdflush;\n");
 	ck_assert_str_eq(r.err, "t.conf:2: unterminated quoted string\n");
 	ck_assert_uint_eq(r.l.ncmds, 1);
 	run_free(&r);
@@ -1192,8 +1238,8 @@ END_TEST
 
 START_TEST(test_setkey_parse_buf_empty)
 {
-	static const char *texts[] = { "", " \n\t\n", "# only a comment",
-		";", " ; ;\n;", "# a; b\n" };
+	static const char *texts[] = { "", " \n\t\n", "# only a comment", ";",
+		" ; ;\n;", "# a; b\n" };
 
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		struct run r;
@@ -1246,15 +1292,15 @@ START_TEST(test_setkey_parse_buf_sink)
 	static const char text[] = "flush; spdflush; dump;";
 
 	stop.cmd_arg = &n;
-	ck_assert_int_eq(setkey_parse_buf("s", text, strlen(text), &stop, &nerr),
-	    -1);
+	ck_assert_int_eq(
+	    setkey_parse_buf("s", text, strlen(text), &stop, &nerr), -1);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(nerr, 0);
 	/* No sink at all: a syntax check that counts errors. */
-	ck_assert_int_eq(setkey_parse_buf("s", text, strlen(text), NULL, &nerr),
-	    0);
-	ck_assert_int_eq(setkey_parse_buf(NULL, "fluch; dumb;", 12, NULL, &nerr),
-	    -1);
+	ck_assert_int_eq(
+	    setkey_parse_buf("s", text, strlen(text), NULL, &nerr), 0);
+	ck_assert_int_eq(
+	    setkey_parse_buf(NULL, "fluch; dumb;", 12, NULL, &nerr), -1);
 	ck_assert_uint_eq(nerr, 2);
 	ck_assert_int_eq(setkey_parse_buf("s", "flush;", 6, NULL, NULL), 0);
 }
@@ -1294,7 +1340,8 @@ START_TEST(test_setkey_parse_buf_one_char_short)
 		    "\"deflat\"" },
 		{ "flush ipcom;", "\"ipcom\"" },
 		{ "spdflus;", "\"spdflus\"" },
-		{ "spdad 10.0.0.0/8 10.1.0.0/16 any -P out none;", "\"spdad\"" },
+		{ "spdad 10.0.0.0/8 10.1.0.0/16 any -P out none;",
+		    "\"spdad\"" },
 		{ "spdadd 10.0.0.0/8 10.1.0.0/16 an -P out none;", "\"an\"" },
 		{ "spdadd 10.0.0.0/8 10.1.0.0/16 icmp -P ou none;", "\"ou\"" },
 		{ "spdadd 10.0.0.0/8 10.1.0.0/16 any -P out non;", "\"non\"" },
@@ -1317,7 +1364,8 @@ START_TEST(test_setkey_parse_buf_one_char_short)
 		{ "spdadd 10.0.0.0/8 10.1.0.0/16 any -P out ipsec "
 		  "esp/tunnel/192.0.2.1-192.0.2./require;",
 		    "\"192.0.2.\"" },
-		{ "spdadd 10.0.0.0/8 10.1.0.0/1 any -P out none;", "10.1.0.0/1" },
+		{ "spdadd 10.0.0.0/8 10.1.0.0/1 any -P out none;",
+		    "10.1.0.0/1" },
 		{ "spdadd 10.0.0.0/8 10.1.0.0 tc -P out none;", "\"tc\"" },
 	};
 
@@ -1344,7 +1392,8 @@ START_TEST(test_setkey_parse_file_same_as_buf)
 {
 	static const char text[] =
 	    "flush;\n# c; \"q\n"
-	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc \"0123;56789abcdef\";\n"
+	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E aes-cbc "
+	    "\"0123;56789abcdef\";\n"
 	    "spdadd 10.0.0.0/8 10.1.0.0/16 any\n  -P out ipsec\n"
 	    "  esp/transport//require;\n"
 	    "add 192.0.2.1 192.0.2.2 esp 0x1000 -E des-cbc \"k\";\n"
@@ -1358,8 +1407,8 @@ START_TEST(test_setkey_parse_file_same_as_buf)
 	ck_assert_uint_eq(f.l.ncmds, b.l.ncmds);
 	for (size_t i = 0; i < f.l.ncmds; i++) {
 		ck_assert_uint_eq(f.l.cmds[i].line, b.l.cmds[i].line);
-		ck_assert_msg(cmd_eq(&f.l.cmds[i], &b.l.cmds[i], &why), "%s",
-		    why);
+		ck_assert_msg(
+		    cmd_eq(&f.l.cmds[i], &b.l.cmds[i], &why), "%s", why);
 	}
 	ck_assert_uint_eq(f.l.cmds[2].line, 4);
 	ck_assert_uint_eq(f.nerr, 2);
@@ -1397,8 +1446,9 @@ START_TEST(test_setkey_parse_file_statement_max)
 			ck_assert_uint_eq(r.l.cmds[0].line, 2);
 			ck_assert_uint_eq(r.l.cmds[1].line, 3);
 		} else {
-			ck_assert_str_eq(r.err, "f.conf:1: statement longer "
-						"than 65536 bytes\n");
+			ck_assert_str_eq(r.err,
+			    "f.conf:1: statement longer "
+			    "than 65536 bytes\n");
 			ck_assert_uint_eq(r.l.ncmds, 1);
 			ck_assert_uint_eq(r.l.cmds[0].line, 3);
 		}
@@ -1447,8 +1497,8 @@ START_TEST(test_setkey_list_push_grows)
 	for (unsigned i = 0; i < 1000; i++) {
 		ck_assert_uint_eq(l.cmds[i].line, i + 1);
 		ck_assert_uint_eq(l.cmds[i].sa.spi, 0x1000 + i);
-		ck_assert_uint_eq(l.cmds[i].sa.key.enc_key[ALG_KEY_MAX - 1],
-		    i & 0xff);
+		ck_assert_uint_eq(
+		    l.cmds[i].sa.key.enc_key[ALG_KEY_MAX - 1], i & 0xff);
 	}
 	setkey_list_free(&l);
 	ck_assert_ptr_null(l.cmds);
@@ -1479,14 +1529,15 @@ START_TEST(test_setkey_word_lookup_tables_sorted)
 			const char *w = tab->words[i].name;
 
 			if (i > 0)
-				ck_assert_msg(strcmp(tab->words[i - 1].name, w) < 0,
+				ck_assert_msg(
+				    strcmp(tab->words[i - 1].name, w) < 0,
 				    "%s: \"%s\" before \"%s\"", tab->what,
 				    tab->words[i - 1].name, w);
 			ck_assert_ptr_eq(setkey_word_lookup(tab, w, strlen(w)),
 			    &tab->words[i]);
 			/* One character short or long is not the word. */
-			ck_assert_ptr_ne(setkey_word_lookup(tab, w,
-					     strlen(w) - 1),
+			ck_assert_ptr_ne(
+			    setkey_word_lookup(tab, w, strlen(w) - 1),
 			    &tab->words[i]);
 		}
 		ck_assert_ptr_null(setkey_word_lookup(tab, "zzzz", 4));
@@ -1504,8 +1555,8 @@ START_TEST(test_setkey_word_choices_truncates)
 	/* Unsupported words are left out. */
 	ck_assert_str_eq(setkey_word_choices(&setkey_actions, big, sizeof(big)),
 	    "discard, ipsec or none");
-	ck_assert_str_eq(setkey_word_choices(&setkey_actions, small,
-			     sizeof(small)),
+	ck_assert_str_eq(
+	    setkey_word_choices(&setkey_actions, small, sizeof(small)),
 	    "discard, ");
 	ck_assert_str_eq(setkey_word_name(&setkey_uppers, 58), "icmp6");
 	ck_assert_ptr_null(setkey_word_name(&setkey_dirs, 7));
@@ -1514,9 +1565,10 @@ END_TEST
 
 START_TEST(test_setkey_tok_describe_cases)
 {
-	static const char *text = "esp abcdefghijabcdefghijabcdefghijabcdefghijXYZ "
-				  "0x0123456789abcdef0123 0x1234 \"secret\" [ "
-				  "\x01";
+	static const char *text =
+	    "esp abcdefghijabcdefghijabcdefghijabcdefghijXYZ "
+	    "0x0123456789abcdef0123 0x1234 \"secret\" [ "
+	    "\x01";
 	struct setkey_lex lx;
 	struct setkey_tok t;
 	char d[64];
@@ -1528,21 +1580,21 @@ START_TEST(test_setkey_tok_describe_cases)
 	ck_assert_str_eq(setkey_tok_describe(&t, d, sizeof(d)),
 	    "\"abcdefghijabcdefghijabcdefghijabcdefghij...\"");
 	t = setkey_lex_next(&lx);
-	ck_assert_str_eq(setkey_tok_describe(&t, d, sizeof(d)),
-	    "a hex string of 20 digits");
+	ck_assert_str_eq(
+	    setkey_tok_describe(&t, d, sizeof(d)), "a hex string of 20 digits");
 	t = setkey_lex_next(&lx);
 	ck_assert_str_eq(setkey_tok_describe(&t, d, sizeof(d)), "\"0x1234\"");
 	t = setkey_lex_next(&lx);
 	ck_assert_int_eq(t.kind, SETKEY_TOK_STRING);
-	ck_assert_str_eq(setkey_tok_describe(&t, d, sizeof(d)),
-	    "a quoted string");
+	ck_assert_str_eq(
+	    setkey_tok_describe(&t, d, sizeof(d)), "a quoted string");
 	t = setkey_lex_next(&lx);
 	ck_assert_str_eq(setkey_tok_describe(&t, d, sizeof(d)), "\"[\"");
 	t = setkey_lex_next(&lx);
 	ck_assert_str_eq(setkey_tok_describe(&t, d, sizeof(d)), "byte 0x01");
 	t = setkey_lex_next(&lx);
-	ck_assert_str_eq(setkey_tok_describe(&t, d, sizeof(d)),
-	    "end of statement");
+	ck_assert_str_eq(
+	    setkey_tok_describe(&t, d, sizeof(d)), "end of statement");
 	/* A buffer too small for the word gets a placeholder. */
 	setkey_lex_init(&lx, "abcdef", 6, 1);
 	t = setkey_lex_next(&lx);
@@ -1564,8 +1616,8 @@ START_TEST(test_setkey_lex_next_modes)
 
 	for (int mode = 0; mode <= 1; mode++) {
 		const char **want = mode == 0 ? cmd : pol;
-		size_t n = mode == 0 ? sizeof(cmd) / sizeof(cmd[0]) :
-				       sizeof(pol) / sizeof(pol[0]);
+		size_t n = mode == 0 ? sizeof(cmd) / sizeof(cmd[0])
+				     : sizeof(pol) / sizeof(pol[0]);
 
 		setkey_lex_init(&lx, text, strlen(text), 1);
 		setkey_lex_set_policy(&lx, mode == 1);
@@ -1577,7 +1629,8 @@ START_TEST(test_setkey_lex_next_modes)
 				got[0] = t.c;
 				got[1] = '\0';
 			} else {
-				ck_assert(setkey_tok_copy(&t, got, sizeof(got)));
+				ck_assert(
+				    setkey_tok_copy(&t, got, sizeof(got)));
 			}
 			ck_assert_str_eq(got, want[i]);
 		}

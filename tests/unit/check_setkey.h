@@ -27,8 +27,8 @@ static inline void
 run_collect(void *arg, const char *msg)
 {
 	struct run *r = arg;
-	int n = snprintf(r->err + r->elen, sizeof(r->err) - r->elen, "%s\n",
-	    msg);
+	int n =
+	    snprintf(r->err + r->elen, sizeof(r->err) - r->elen, "%s\n", msg);
 
 	if (n > 0 && r->elen + (size_t)n < sizeof(r->err))
 		r->elen += (size_t)n;
@@ -107,8 +107,7 @@ tmpl_eq(const struct spd_tmpl *a, const struct spd_tmpl *b)
 }
 
 static inline bool
-pol_eq(const struct spd_policy *a, const struct spd_policy *b,
-    const char **why)
+pol_eq(const struct spd_policy *a, const struct spd_policy *b, const char **why)
 {
 	if (a->dir != b->dir || a->action != b->action ||
 	    a->ntmpl != b->ntmpl || a->priority != b->priority ||
@@ -130,8 +129,7 @@ pol_eq(const struct spd_policy *a, const struct spd_policy *b,
 
 /* Equal commands but for the line; *why names the first difference. */
 static inline bool
-cmd_eq(const struct setkey_cmd *a, const struct setkey_cmd *b,
-    const char **why)
+cmd_eq(const struct setkey_cmd *a, const struct setkey_cmd *b, const char **why)
 {
 	*why = "";
 	if (a->op != b->op || a->satype != b->satype || a->ext != b->ext) {
