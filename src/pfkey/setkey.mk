@@ -18,3 +18,23 @@ tests_unit_check_setkey_SOURCES = tests/unit/check_setkey.c \
 	tests/unit/check_setkey.h $(SETKEY_SRCS)
 tests_unit_check_setkey_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_setkey_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/check_setkey_fmt
+TESTS += tests/unit/check_setkey_fmt
+tests_unit_check_setkey_fmt_SOURCES = tests/unit/check_setkey_fmt.c \
+	tests/unit/check_setkey.h $(SETKEY_SRCS)
+tests_unit_check_setkey_fmt_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_setkey_fmt_LDADD = $(TEST_LIBS)
+
+# The example files of tests/setkey/ (good: expected commands, bad:
+# expected errors), read from the source tree.
+check_PROGRAMS += tests/unit/check_setkey_files
+TESTS += tests/unit/check_setkey_files
+tests_unit_check_setkey_files_SOURCES = tests/unit/check_setkey_files.c \
+	tests/unit/check_setkey.h $(SETKEY_SRCS)
+tests_unit_check_setkey_files_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSETKEY_TESTDIR='"$(abs_top_srcdir)/tests/setkey"'
+tests_unit_check_setkey_files_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_setkey_files_LDADD = $(TEST_LIBS)
+
+EXTRA_DIST += tests/setkey

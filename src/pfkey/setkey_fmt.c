@@ -512,10 +512,10 @@ out_cmd_sa(struct setkey_out *o, const struct setkey_cmd *cmd, unsigned flags)
 	char a[ADDR_STRLEN];
 
 	out(o, " %s", addr_fmt(&sa->src, a, sizeof(a)));
-	if (is_udp)
+	if (is_udp && sa->encap_sport != 0)
 		out(o, "[%u]", sa->encap_sport);
 	out(o, " %s", addr_fmt(&sa->dst, a, sizeof(a)));
-	if (is_udp)
+	if (is_udp && sa->encap_dport != 0)
 		out(o, "[%u]", sa->encap_dport);
 	out(o, " %s", is_udp ? "esp-udp" : proto_name(sa->proto));
 	if (is_udp && cmd->natt_oa.family != 0)

@@ -265,17 +265,20 @@ setkey_sa_command(struct setkey_parser *p)
 		setkey_error(p, p->cmd.line,
 		    "source and destination are not the same family "
 		    "(IPv4 and IPv6)");
-	if (is_udp)
-		set_udp_encap(p, sport, dport);
-	else if (has_sport || has_dport)
-		setkey_error(p, p->cmd.line,
-		    "ports on SA addresses are for esp-udp only");
 	if (op == SETKEY_DELETEALL) {
+		/* Every ESP-in-UDP SA between the addresses: no ports. */
+		if (is_udp)
+			sa->flags |= SA_F_UDP_ENCAP;
 		if (has_sport || has_dport)
 			setkey_error(p, p->cmd.line,
 			    "deleteall takes addresses without ports");
 		return true;
 	}
+	if (is_udp)
+		set_udp_encap(p, sport, dport);
+	else if (has_sport || has_dport)
+		setkey_error(p, p->cmd.line,
+		    "ports on SA addresses are for esp-udp only");
 	if (!sa_spi(p) || !extensions(p))
 		return false;
 	if (op == SETKEY_ADD || op == SETKEY_UPDATE)
