@@ -38,3 +38,29 @@ tests_unit_check_setkey_files_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_setkey_files_LDADD = $(TEST_LIBS)
 
 EXTRA_DIST += tests/setkey
+
+# Fuzz target (STYLE.md section 11): libFuzzer with --enable-fuzz, and its
+# bounded regression driver in make check.  Seeds are
+# tests/fuzz/corpus/fuzz_setkey/ (distributed with tests/fuzz/corpus).
+SETKEY_FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-DSETKEY_TESTDIR='"$(abs_top_srcdir)/tests/setkey"' \
+	-DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus/fuzz_setkey"'
+
+check_PROGRAMS += tests/fuzz/fuzz_setkey_regress
+TESTS += tests/fuzz/fuzz_setkey_regress
+tests_fuzz_fuzz_setkey_regress_SOURCES = tests/fuzz/fuzz_setkey.c \
+	$(SETKEY_SRCS)
+tests_fuzz_fuzz_setkey_regress_CPPFLAGS = $(SETKEY_FUZZ_CPPFLAGS) \
+	-DFUZZ_REGRESS
+tests_fuzz_fuzz_setkey_regress_LDADD = $(OPENSSL_LIBS) $(URCU_LIBS) \
+	$(ZLIB_LIBS)
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_setkey
+FUZZ_TARGETS += tests/fuzz/fuzz_setkey
+tests_fuzz_fuzz_setkey_SOURCES = tests/fuzz/fuzz_setkey.c $(SETKEY_SRCS)
+tests_fuzz_fuzz_setkey_CPPFLAGS = $(SETKEY_FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_setkey_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_setkey_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_setkey_LDADD = $(OPENSSL_LIBS) $(URCU_LIBS) $(ZLIB_LIBS)
+endif
