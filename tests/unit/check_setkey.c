@@ -55,7 +55,7 @@ A(const char *s) {
 	return a;
 }
 
-/* "0x0102..." for n bytes 1, 2, 3, ... (n <= 80). */
+/* "0x0102..." for n bytes 1, 2, 3, ... (n <= 80; buf 163 bytes). */
 static char *
 hex_key(char *buf, size_t n)
 {
@@ -116,7 +116,7 @@ END_TEST
 /* Every algorithm of the table, at every key size, and one byte off. */
 START_TEST(test_setkey_parse_buf_every_alg_key_size)
 {
-	char text[512], key[2 + 2 * 80];
+	char text[512], key[2 + 2 * 80 + 1];
 
 	for (int id = 0; id < ALG_COUNT; id++) {
 		const struct alg *a = alg_get((enum alg_id)id);
@@ -382,7 +382,7 @@ END_TEST
 
 START_TEST(test_setkey_parse_buf_keys_too_long)
 {
-	char text[512], key[2 + 2 * 80];
+	char text[512], key[2 + 2 * 80 + 1];
 	struct run r;
 	const struct setkey_cmd *c;
 
