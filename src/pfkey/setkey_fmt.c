@@ -78,6 +78,7 @@ out_time(struct setkey_out *o, uint64_t sec, unsigned flags)
 		out(o, "%20s", "");
 		return;
 	}
+	/* Years past 5 digits would widen the 20-character column. */
 	if (sec > (uint64_t)INT32_MAX * 1024 ||
 	    ((flags & SETKEY_FMT_LOCALTIME) != 0 ? localtime_r(&t, &tm)
 						 : gmtime_r(&t, &tm)) == NULL ||

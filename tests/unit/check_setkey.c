@@ -660,6 +660,17 @@ START_TEST(test_setkey_parse_buf_sa_commands)
 	assert_error("add 192.0.2.1/32 192.0.2.2 esp 0x1000 -E aes-cbc "
 		     "\"0123456789abcdef\";",
 	    "expected an address, got \"/\"");
+	/* The longest IPv6 text (45 characters) fits; longer words do not. */
+	c = parse_one(&r,
+	    "add 0000:0000:0000:0000:0000:ffff:255.255.255.255 "
+	    "::ffff:1.2.3.4 esp 0x1000 -E aes-cbc "
+	    "\"0123456789abcdef\";");
+	ck_assert_uint_eq(c->sa.src.family, AF_INET6);
+	ck_assert_uint_eq(c->sa.src.bytes[15], 255);
+	run_free(&r);
+	assert_error("add 00000:0000:0000:0000:0000:ffff:255.255.255.255 "
+		     "::1 esp 0x1000 -E aes-cbc \"0123456789abcdef\";",
+	    "bad address \"00000:0000:0000:0000:0000:ffff:255.255.2...\"");
 	assert_error("add fe80::1%eth0 fe80::2 esp 0x1000 -E aes-cbc "
 		     "\"0123456789abcdef\";",
 	    "bad address \"fe80::1%eth0\"");
@@ -1565,10 +1576,9 @@ END_TEST
 
 START_TEST(test_setkey_tok_describe_cases)
 {
-	static const char *text =
-	    "esp abcdefghijabcdefghijabcdefghijabcdefghijXYZ "
-	    "0x0123456789abcdef0123 0x1234 \"secret\" [ "
-	    "\x01";
+	const char *text = "esp abcdefghijabcdefghijabcdefghijabcdefghijXYZ "
+			   "0x0123456789abcdef0123 0x1234 \"secret\" [ "
+			   "\x01";
 	struct setkey_lex lx;
 	struct setkey_tok t;
 	char d[64];
@@ -1595,6 +1605,19 @@ START_TEST(test_setkey_tok_describe_cases)
 	t = setkey_lex_next(&lx);
 	ck_assert_str_eq(
 	    setkey_tok_describe(&t, d, sizeof(d)), "end of statement");
+	/* 40 characters are shown whole, 16 hex digits too; one more not. */
+	text = "abcdefghijabcdefghijabcdefghijabcdefghij 0x0123456789abcdef "
+	       "0x0123456789abcdef0";
+	setkey_lex_init(&lx, text, strlen(text), 1);
+	t = setkey_lex_next(&lx);
+	ck_assert_str_eq(setkey_tok_describe(&t, d, sizeof(d)),
+	    "\"abcdefghijabcdefghijabcdefghijabcdefghij\"");
+	t = setkey_lex_next(&lx);
+	ck_assert_str_eq(
+	    setkey_tok_describe(&t, d, sizeof(d)), "\"0x0123456789abcdef\"");
+	t = setkey_lex_next(&lx);
+	ck_assert_str_eq(
+	    setkey_tok_describe(&t, d, sizeof(d)), "a hex string of 17 digits");
 	/* A buffer too small for the word gets a placeholder. */
 	setkey_lex_init(&lx, "abcdef", 6, 1);
 	t = setkey_lex_next(&lx);
