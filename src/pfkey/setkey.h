@@ -66,12 +66,16 @@
  *     FreeBSD read it as bytes of bitmap); at most SETKEY_REPLAY_MAX
  *     because PF_KEY carries it in one byte, which setkey truncates.
  *   - Odd hex digit counts in keys, host bits beyond a prefix, ports on
- *     SA addresses of anything but esp-udp, and ports with an upperspec
- *     without ports (any, icmp, ...) are errors.
+ *     SA addresses of anything but esp-udp, and a port number with an
+ *     upperspec without ports (any, icmp, ...) are errors; [any] and [0]
+ *     (any port) fit every upperspec, as setkey -DP prints them.
  *   - unique:N takes 1..16383 (Linux's IPSEC_MANUAL_REQID_MAX; above it
  *     Linux silently picks a reqid of its own).
  *   - Refused as unsupported: esp-old, ah-old, tcp (TCP-MD5), -ctx
- *     (SELinux labels), "spdadd tagged", entrust and bypass policies.
+ *     (SELinux labels), "spdadd tagged", entrust and bypass policies,
+ *     me/any request endpoints (socket policies), exit/quit/bye.
+ *   - No RFC-mode expansion: setkey on Linux adds a fwd policy for each
+ *     in policy itself (-r); commands here are exactly what was written.
  *   Extensions: mode beet (SA and request), "default" as a priority base
  *   (same as "def").
  *
