@@ -312,8 +312,8 @@ rd_request(struct rd *r, struct pfkey_policy *pol, struct pfkey_err *err)
 
 	if (left < sizeof(q)) {
 		pfkey_err_set(err, EINVAL,
-		    EXT_FMT "%zu bytes after request %u do not hold another",
-		    EXT_ARG(SADB_X_EXT_POLICY), left, n - 1u);
+		    EXT_FMT "request %u: %zu bytes left, a request needs %zu",
+		    EXT_ARG(SADB_X_EXT_POLICY), n, left, sizeof(q));
 		return false;
 	}
 	memcpy(&q, rd_cur(r), sizeof(q));
