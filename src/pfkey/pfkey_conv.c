@@ -58,10 +58,7 @@ get_fixed(const struct pfkey_msg *m, unsigned type, void *out, size_t size)
 	size_t len;
 	const uint8_t *p = pfkey_msg_ext(m, type, &len);
 
-	if (p == NULL || len < size)
-		return false;
-	memcpy(out, p, size);
-	return true;
+	return p != NULL && pfkey_ext_copy(p, len, out, size);
 }
 
 static bool

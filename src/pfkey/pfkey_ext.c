@@ -93,6 +93,27 @@ static const struct {
 	    sizeof(struct sadb_x_filter) },
 };
 
+bool
+pfkey_ext_copy(const uint8_t *p, size_t len, void *out, size_t size)
+{
+	struct rd r;
+
+	rd_init(&r, p, len);
+	return rd_copy(&r, out, size);
+}
+
+/* pfkey_ext_copy, or EINVAL naming type when p is too short. */
+static bool
+copy_fixed(unsigned type, const uint8_t *p, size_t len, void *out, size_t size,
+    struct pfkey_err *err)
+{
+	if (pfkey_ext_copy(p, len, out, size))
+		return true;
+	pfkey_err_set(
+	    err, EINVAL, EXT_FMT "%zu bytes < %zu", EXT_ARG(type), len, size);
+	return false;
+}
+
 size_t
 pfkey_sockaddr_len(int family)
 {
@@ -158,12 +179,12 @@ rd_sockaddr(struct rd *r, struct addr *a, uint16_t *port, uint16_t *family)
 {
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
+	struct rd peek = *r;
 	sa_family_t f;
 
 	*family = 0;
-	if (rd_left(r) < sizeof(f))
+	if (!rd_copy(&peek, &f, sizeof(f)))
 		return SA_SHORT;
-	memcpy(&f, rd_cur(r), sizeof(f));
 	*family = f;
 	switch (f) {
 	case AF_INET:
@@ -306,17 +327,17 @@ rd_request(struct rd *r, struct pfkey_policy *pol, struct pfkey_err *err)
 {
 	struct sadb_x_ipsecrequest q;
 	struct pfkey_req *rq;
+	struct rd peek = *r;
 	enum sa_result res;
 	unsigned n = pol->nreq + 1u; /* 1-based, for reasons */
 	size_t qlen, left = rd_left(r);
 
-	if (left < sizeof(q)) {
+	if (!rd_copy(&peek, &q, sizeof(q))) {
 		pfkey_err_set(err, EINVAL,
 		    EXT_FMT "request %u: %zu bytes left, a request needs %zu",
 		    EXT_ARG(SADB_X_EXT_POLICY), n, left, sizeof(q));
 		return false;
 	}
-	memcpy(&q, rd_cur(r), sizeof(q));
 	qlen = q.sadb_x_ipsecrequest_len;
 	if (qlen < sizeof(q) || qlen > left || qlen % 8u != 0) {
 		pfkey_err_set(err, EINVAL,
@@ -410,7 +431,8 @@ check_sens(const uint8_t *p, size_t len, struct pfkey_err *err)
 	struct sadb_sens h;
 	size_t need;
 
-	memcpy(&h, p, sizeof(h)); /* len >= sizeof(h): minimum checked */
+	if (!copy_fixed(SADB_EXT_SENSITIVITY, p, len, &h, sizeof(h), err))
+		return false;
 	need = sizeof(h) +
 	    8u * ((size_t)h.sadb_sens_sens_len + h.sadb_sens_integ_len);
 	if (len != need) {
@@ -439,11 +461,12 @@ check_proposal(size_t len, struct pfkey_err *err)
 }
 
 static bool
-check_spirange(const uint8_t *p, struct pfkey_err *err)
+check_spirange(const uint8_t *p, size_t len, struct pfkey_err *err)
 {
 	struct sadb_spirange h;
 
-	memcpy(&h, p, sizeof(h)); /* exact size checked */
+	if (!copy_fixed(SADB_EXT_SPIRANGE, p, len, &h, sizeof(h), err))
+		return false;
 	if (h.sadb_spirange_min > h.sadb_spirange_max) {
 		pfkey_err_set(err, EINVAL, EXT_FMT "min 0x%x > max 0x%x",
 		    EXT_ARG(SADB_EXT_SPIRANGE), h.sadb_spirange_min,
@@ -454,11 +477,12 @@ check_spirange(const uint8_t *p, struct pfkey_err *err)
 }
 
 static bool
-check_sa2(const uint8_t *p, struct pfkey_err *err)
+check_sa2(const uint8_t *p, size_t len, struct pfkey_err *err)
 {
 	struct sadb_x_sa2 h;
 
-	memcpy(&h, p, sizeof(h)); /* exact size checked */
+	if (!copy_fixed(SADB_X_EXT_SA2, p, len, &h, sizeof(h), err))
+		return false;
 	if (h.sadb_x_sa2_mode > IPSEC_MODE_BEET) {
 		pfkey_err_set(err, EINVAL, EXT_FMT "mode %u is not 0 to 3",
 		    EXT_ARG(SADB_X_EXT_SA2), h.sadb_x_sa2_mode);
@@ -473,7 +497,8 @@ check_sec_ctx(const uint8_t *p, size_t len, struct pfkey_err *err)
 	struct sadb_x_sec_ctx h;
 	size_t need;
 
-	memcpy(&h, p, sizeof(h)); /* len >= sizeof(h): minimum checked */
+	if (!copy_fixed(SADB_X_EXT_SEC_CTX, p, len, &h, sizeof(h), err))
+		return false;
 	need = ALIGN8(sizeof(h) + h.sadb_x_ctx_len);
 	if (h.sadb_x_ctx_len > PFKEY_SEC_CTX_MAX || len != need) {
 		pfkey_err_set(err, EINVAL,
@@ -487,12 +512,13 @@ check_sec_ctx(const uint8_t *p, size_t len, struct pfkey_err *err)
 }
 
 static bool
-check_filter(const uint8_t *p, struct pfkey_err *err)
+check_filter(const uint8_t *p, size_t len, struct pfkey_err *err)
 {
 	struct sadb_x_filter h;
 	unsigned max;
 
-	memcpy(&h, p, sizeof(h)); /* exact size checked */
+	if (!copy_fixed(SADB_X_EXT_FILTER, p, len, &h, sizeof(h), err))
+		return false;
 	switch (h.sadb_x_filter_family) {
 	case AF_INET:
 		max = 32;
@@ -540,17 +566,17 @@ check_contents(
 	case SADB_EXT_PROPOSAL:
 		return check_proposal(len, err);
 	case SADB_EXT_SPIRANGE:
-		return check_spirange(p, err);
+		return check_spirange(p, len, err);
 	case SADB_X_EXT_POLICY:
 		return pfkey_ext_policy(p, len, &pol, err);
 	case SADB_X_EXT_SA2:
-		return check_sa2(p, err);
+		return check_sa2(p, len, err);
 	case SADB_X_EXT_SEC_CTX:
 		return check_sec_ctx(p, len, err);
 	case SADB_X_EXT_KMADDRESS:
 		return pfkey_ext_kmaddress(p, len, &local, &remote, err);
 	case SADB_X_EXT_FILTER:
-		return check_filter(p, err);
+		return check_filter(p, len, err);
 	}
 	/*
 	 * sa, lifetimes, identities, supported lists, kmprivate and the NAT-T

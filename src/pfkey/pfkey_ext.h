@@ -102,6 +102,13 @@ bool pfkey_ext_policy(const uint8_t *p, size_t len, struct pfkey_policy *pol,
 bool pfkey_ext_kmaddress(const uint8_t *p, size_t len, struct addr *local,
     struct addr *remote, struct pfkey_err *err);
 
+/*
+ * Copy the first size bytes of the extension p[0..len) into out (a
+ * <linux/pfkeyv2.h> struct: host order as in the kernel) through the
+ * bounded reader; false, copying nothing, when len < size.
+ */
+bool pfkey_ext_copy(const uint8_t *p, size_t len, void *out, size_t size);
+
 /* Bytes a sockaddr of family takes in PF_KEY: 16, 28, or 0 for others. */
 size_t pfkey_sockaddr_len(int family);
 

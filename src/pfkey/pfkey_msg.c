@@ -207,14 +207,15 @@ parse_hdr(struct pfkey_msg *m, size_t len, enum pfkey_origin origin,
     struct pfkey_err *err)
 {
 	struct sadb_msg h;
+	struct rd r;
 
-	if (len < sizeof(h)) {
+	rd_init(&r, m->buf, len);
+	if (!rd_copy(&r, &h, sizeof(h))) {
 		pfkey_err_set(err, EMSGSIZE,
 		    "message of %zu bytes is shorter than its 16-byte header",
 		    len);
 		return false;
 	}
-	memcpy(&h, m->buf, sizeof(h));
 	m->hdr.version = h.sadb_msg_version;
 	m->hdr.type = h.sadb_msg_type;
 	m->hdr.error = h.sadb_msg_errno;
@@ -255,19 +256,20 @@ parse_exts(struct pfkey_msg *m, struct pfkey_err *err)
 	rd_init(&r, m->buf, m->len);
 	rd_skip(&r, PFKEY_HDR_LEN);
 	while (rd_left(&r) > 0) {
-		uint16_t units, type;
+		struct sadb_ext eh;
+		struct rd peek = r;
 		size_t off = r.off, bytes;
+		unsigned type;
 		const uint8_t *p;
 
-		if (rd_left(&r) < sizeof(struct sadb_ext)) {
+		if (!rd_copy(&peek, &eh, sizeof(eh))) {
 			pfkey_err_set(err, EINVAL,
 			    "%s: %zu trailing bytes after the last extension",
 			    name(m), rd_left(&r));
 			return false;
 		}
-		memcpy(&units, rd_cur(&r), sizeof(units));
-		memcpy(&type, rd_cur(&r) + sizeof(units), sizeof(type));
-		bytes = (size_t)units * 8u;
+		type = eh.sadb_ext_type;
+		bytes = (size_t)eh.sadb_ext_len * 8u;
 		if (bytes == 0) {
 			pfkey_err_set(err, EINVAL,
 			    "%s: ext %u (%s) at byte %zu has length 0", name(m),
@@ -405,7 +407,11 @@ sa_values(const struct pfkey_msg *m, struct pfkey_err *err)
 	size_t len;
 	const uint8_t *p = pfkey_msg_ext(m, SADB_EXT_SA, &len);
 
-	memcpy(&sa, p, sizeof(sa)); /* present, exact size */
+	if (p == NULL || !pfkey_ext_copy(p, len, &sa, sizeof(sa))) {
+		pfkey_err_set(err, EINVAL, "%s: missing ext %u (sa)", name(m),
+		    SADB_EXT_SA);
+		return false;
+	}
 	if (sa.sadb_sa_auth > SADB_AALG_MAX ||
 	    sa.sadb_sa_encrypt > SADB_EALG_MAX ||
 	    (m->hdr.satype == SADB_X_SATYPE_IPCOMP &&
@@ -415,8 +421,8 @@ sa_values(const struct pfkey_msg *m, struct pfkey_err *err)
 		    name(m), sa.sadb_sa_auth, sa.sadb_sa_encrypt);
 		return false;
 	}
-	if ((p = pfkey_msg_ext(m, SADB_EXT_KEY_AUTH, &len)) != NULL) {
-		memcpy(&key, p, sizeof(key));
+	if ((p = pfkey_msg_ext(m, SADB_EXT_KEY_AUTH, &len)) != NULL &&
+	    pfkey_ext_copy(p, len, &key, sizeof(key))) {
 		if (key.sadb_key_bits == 0 &&
 		    sa.sadb_sa_auth != SADB_X_AALG_NULL) {
 			pfkey_err_set(err, EINVAL,
@@ -425,8 +431,8 @@ sa_values(const struct pfkey_msg *m, struct pfkey_err *err)
 			return false;
 		}
 	}
-	if ((p = pfkey_msg_ext(m, SADB_EXT_KEY_ENCRYPT, &len)) != NULL) {
-		memcpy(&key, p, sizeof(key));
+	if ((p = pfkey_msg_ext(m, SADB_EXT_KEY_ENCRYPT, &len)) != NULL &&
+	    pfkey_ext_copy(p, len, &key, sizeof(key))) {
 		if (key.sadb_key_bits == 0 &&
 		    sa.sadb_sa_encrypt != SADB_EALG_NULL) {
 			pfkey_err_set(err, EINVAL,

@@ -405,15 +405,13 @@ mk_policy(struct spd_policy *p)
 	p->tmpl[1].reqid = 7;
 }
 
+/* Key managers' SA messages, as setkey, racoon and strongSwan send them. */
 static void
-make_user_seeds(void)
+make_sa_seeds(void)
 {
-	struct pfkey_policy pol;
 	struct pfkey_wr w;
-	struct pfkey_address s, d;
+	struct pfkey_address s;
 	struct sadb_spirange range = { 0, 0, 0xc0000000, 0xcfffffff, 0 };
-	struct sadb_x_filter f;
-	struct addr a1, a2;
 
 	w = seed_start(0, "add_esp_cbc_natt", false);
 	hdr(&w, SADB_ADD, SADB_SATYPE_ESP);
@@ -465,6 +463,17 @@ make_user_seeds(void)
 	sa_ext(&w, 0x1000, 0, 0, 0);
 	ends(&w, "192.0.2.1", "192.0.2.2");
 	seed_end(5, pfkey_build_finish(&w));
+}
+
+/* Key managers' SPD messages and the others. */
+static void
+make_spd_seeds(void)
+{
+	struct pfkey_policy pol;
+	struct pfkey_wr w;
+	struct pfkey_address s, d;
+	struct sadb_x_filter f;
+	struct addr a1, a2;
 
 	memset(&pol, 0, sizeof(pol));
 	pol.type = IPSEC_POLICY_IPSEC;
@@ -656,7 +665,8 @@ main(int argc, char **argv)
 	static uint8_t mut[SEED_MAX];
 	unsigned checked = 0, accepted = 0, failures = 0, files = 0;
 
-	make_user_seeds();
+	make_sa_seeds();
+	make_spd_seeds();
 	make_kernel_seeds();
 	if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
 		return write_seeds(argv[2]);
