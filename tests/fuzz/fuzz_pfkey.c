@@ -465,15 +465,13 @@ make_sa_seeds(void)
 	seed_end(5, pfkey_build_finish(&w));
 }
 
-/* Key managers' SPD messages and the others. */
+/* Key managers' SPD messages. */
 static void
 make_spd_seeds(void)
 {
 	struct pfkey_policy pol;
 	struct pfkey_wr w;
 	struct pfkey_address s, d;
-	struct sadb_x_filter f;
-	struct addr a1, a2;
 
 	memset(&pol, 0, sizeof(pol));
 	pol.type = IPSEC_POLICY_IPSEC;
@@ -513,6 +511,17 @@ make_spd_seeds(void)
 	hdr(&w, SADB_X_SPDGET, 0);
 	pfkey_build_policy(&w, &pol);
 	seed_end(8, pfkey_build_finish(&w));
+}
+
+/* MIGRATE, a filtered DUMP, REGISTER. */
+static void
+make_misc_seeds(void)
+{
+	struct pfkey_policy pol;
+	struct pfkey_wr w;
+	struct pfkey_address s, d;
+	struct sadb_x_filter f;
+	struct addr a1, a2;
 
 	memset(&pol, 0, sizeof(pol));
 	pol.type = IPSEC_POLICY_IPSEC;
@@ -667,6 +676,7 @@ main(int argc, char **argv)
 
 	make_sa_seeds();
 	make_spd_seeds();
+	make_misc_seeds();
 	make_kernel_seeds();
 	if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
 		return write_seeds(argv[2]);
