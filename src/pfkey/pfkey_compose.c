@@ -77,7 +77,7 @@ sat32(uint64_t v)
 }
 
 static bool
-put_limit(struct pfkey_wr *w, uint16_t type, const struct sa_lifetime *l)
+put_lifetime(struct pfkey_wr *w, uint16_t type, const struct sa_lifetime *l)
 {
 	struct sadb_lifetime h;
 
@@ -89,18 +89,17 @@ put_limit(struct pfkey_wr *w, uint16_t type, const struct sa_lifetime *l)
 	return pfkey_build_lifetime(w, type, &h);
 }
 
+/* LIFETIME_CURRENT: what was used so far, and since when. */
 static bool
 put_current(struct pfkey_wr *w, uint64_t packets, uint64_t bytes,
     uint64_t add_sec, uint64_t use_sec)
 {
-	struct sadb_lifetime h;
+	struct sa_lifetime now = { .bytes = bytes,
+		.packets = packets,
+		.add_sec = add_sec,
+		.use_sec = use_sec };
 
-	memset(&h, 0, sizeof(h));
-	h.sadb_lifetime_allocations = sat32(packets);
-	h.sadb_lifetime_bytes = bytes;
-	h.sadb_lifetime_addtime = add_sec;
-	h.sadb_lifetime_usetime = use_sec;
-	return pfkey_build_lifetime(w, SADB_EXT_LIFETIME_CURRENT, &h);
+	return put_lifetime(w, SADB_EXT_LIFETIME_CURRENT, &now);
 }
 
 /* An SA endpoint as af_key writes it: port 0, proto 0, full prefix. */
@@ -169,9 +168,9 @@ put_sa_body(struct pfkey_wr *w, const struct sad_entry *e, unsigned what)
 
 	if (!put_sa_ext(w, e) ||
 	    ((what & PFKEY_SA_HARD) &&
-		!put_limit(w, SADB_EXT_LIFETIME_HARD, &sa->hard)) ||
+		!put_lifetime(w, SADB_EXT_LIFETIME_HARD, &sa->hard)) ||
 	    ((what & PFKEY_SA_SOFT) &&
-		!put_limit(w, SADB_EXT_LIFETIME_SOFT, &sa->soft)) ||
+		!put_lifetime(w, SADB_EXT_LIFETIME_SOFT, &sa->soft)) ||
 	    !put_current(w, atomic_load(&e->cur_packets),
 		atomic_load(&e->cur_bytes), e->add_sec,
 		atomic_load(&e->use_sec)) ||
@@ -288,8 +287,8 @@ pfkey_compose_policy(
 
 	memset(&none, 0, sizeof(none));
 	if (!pfkey_build_hdr(w, h) || !put_selector(w, &p->sel) ||
-	    !put_limit(w, SADB_EXT_LIFETIME_HARD, &none) ||
-	    !put_limit(w, SADB_EXT_LIFETIME_SOFT, &none) ||
+	    !put_lifetime(w, SADB_EXT_LIFETIME_HARD, &none) ||
+	    !put_lifetime(w, SADB_EXT_LIFETIME_SOFT, &none) ||
 	    !put_current(w, atomic_load(&p->packets), atomic_load(&p->bytes),
 		p->add_sec, atomic_load(&p->use_sec)) ||
 	    !put_policy(w, p))

@@ -322,7 +322,12 @@ address(const struct pfkey_msg *m, unsigned type, struct pfkey_address *a,
 	size_t len;
 	const uint8_t *p = pfkey_msg_ext(m, type, &len);
 
-	return p != NULL && pfkey_ext_address(p, len, a, err);
+	if (p == NULL) {
+		pfkey_err_set(err, EINVAL, "%s: missing ext %u (%s)", name(m),
+		    type, pfkey_ext_name(type));
+		return false;
+	}
+	return pfkey_ext_address(p, len, a, err);
 }
 
 /* SRC and DST (present) are of one family (af_key's present_and_same_family).
@@ -371,7 +376,12 @@ policy(
 	size_t len;
 	const uint8_t *p = pfkey_msg_ext(m, SADB_X_EXT_POLICY, &len);
 
-	return p != NULL && pfkey_ext_policy(p, len, pol, err);
+	if (p == NULL) {
+		pfkey_err_set(err, EINVAL, "%s: missing ext %u (x_policy)",
+		    name(m), SADB_X_EXT_POLICY);
+		return false;
+	}
+	return pfkey_ext_policy(p, len, pol, err);
 }
 
 static bool

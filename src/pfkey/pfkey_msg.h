@@ -46,7 +46,7 @@ enum pfkey_origin {
  * "ext 5 (address_src): prefixlen 33 > 32".  has_hdr tells which of
  * Linux's two ways to fail applies: true when the base header passed its
  * checks (Linux then answers with an error message built from that header,
- * pfkey_build_error), false when it did not (Linux fails the send() call
+ * pfkey_compose_error), false when it did not (Linux fails the send() call
  * itself with code and sends nothing).
  */
 struct pfkey_err {
