@@ -44,7 +44,8 @@
  *   an IPcomp CPI must fit 16 bits), proto from the SA type, mode and
  *   reqid from X_SA2 (mode "any" is transport, as in af_key; no X_SA2:
  *   transport, reqid 0), src and dst from ADDRESS_SRC/DST, flags from
- *   sadb_sa_flags (NOECN, DECAP_DSCP, NOPMTUDISC, PFKEY_SAFLAGS_ESN),
+ *   sadb_sa_flags (NOECN, DECAP_DSCP, NOPMTUDISC, PFKEY_SAFLAGS_ESN; ESN
+ *   not for IPcomp, which has no sequence numbers),
  *   replay window from sadb_sa_replay (packets; see pfkey_conv.c for why
  *   it is not capped at 32 as in af_key), keys (algorithms by their PF_KEY
  *   numbers, key sizes by alg_key_index, combination by cipher_key_check;
