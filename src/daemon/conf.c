@@ -50,7 +50,12 @@ static bool kw_table(
 static bool kw_default_iface(
     struct conf_parser *, const struct conf_stmt *, const struct keyword *);
 
-/* Sorted by strcmp: bsearch relies on it and check_conf asserts it. */
+/*
+ * Sorted by strcmp: bsearch relies on it and check_conf asserts it.  A
+ * block keyword has fn NULL and is dispatched in top_stmt; the reserved
+ * crypto { } section (providers, offload policy; ipsecd.conf(5), RESERVED
+ * SECTIONS) will be the second, with its own table like conf_iface.c's.
+ */
 static const struct keyword top[] = {
 	{ "control-socket", kw_socket, CONF_CONTROL_SOCKET, 1,
 	    "control-socket PATH", 0, 0 },

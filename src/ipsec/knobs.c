@@ -67,8 +67,8 @@ static const char *const cksum_names[] = { "auto", "full", NULL };
 /* Indexed by enum knobs_field. */
 static const struct knobs_spec specs[] = {
 	[KF_AH_CLEARTOS] = { IP4 "ah_cleartos", 0, 1, NULL, BOOL_EXPECT,
-	    "1: IPv4 TOS / IPv6 traffic class count as zero in the AH ICV "
-	    "(RFC 4302); 0: as sent (RFC 1826 peers)" },
+	    "1: the IPv4 TOS counts as zero in the AH ICV (RFC 4302); "
+	    "0: as sent, for RFC 1826 peers" },
 	[KF_AH_ENABLE] = { "net.inet.ah.ah_enable", 0, 1, NULL, BOOL_EXPECT,
 	    "0: drop every inbound AH packet" },
 	[KF_AH_NET_DEFLEV] = LEVEL(IP4 "ah_net_deflev", "AH tunnel-mode"),
@@ -81,7 +81,7 @@ static const struct knobs_spec specs[] = {
 	[KF_CHECK_POLICY_HISTORY] = { IP4 "check_policy_history", 0, 1, NULL,
 	    BOOL_EXPECT,
 	    "1: inbound packets must have used exactly the SAs of their "
-	    "policy, modes, endpoints and reqids included" },
+	    "policy, with its modes, tunnel endpoints and reqids" },
 	[KF_DEF_POLICY] = { IP4 "def_policy", KNOBS_POLICY_DISCARD,
 	    KNOBS_POLICY_NONE, policy_names, "expected 0 (discard) or 1 (none)",
 	    "packets no policy matches: 0 discard, 1 none (pass)" },
