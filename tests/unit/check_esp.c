@@ -117,8 +117,7 @@ static const struct alg_case algs[] = {
 
 /* An SA with its own replay window (freed by sa_done). */
 static struct cipher *
-sa_make(struct sa *sa, const struct alg_case *ac, bool is_esn,
-    unsigned window)
+sa_make(struct sa *sa, const struct alg_case *ac, bool is_esn, unsigned window)
 {
 	struct cipher *c;
 
@@ -167,8 +166,8 @@ START_TEST(test_esp_encap_roundtrip)
 			for (int esn = 0; esn < 2; esn++) {
 				for (size_t s = 0; s < 8; s++) {
 					struct sa sa;
-					struct cipher *c = sa_make(&sa, &algs[a],
-					    esn, 64);
+					struct cipher *c =
+					    sa_make(&sa, &algs[a], esn, 64);
 					uint64_t seq = 7;
 					uint8_t nh = 0;
 					size_t olen, blk, esp_len;
@@ -180,8 +179,8 @@ START_TEST(test_esp_encap_roundtrip)
 						make_v6_ext(&pkt, sizes[s]);
 					olen = pbuf_len(&pkt);
 					memcpy(orig, pbuf_data(&pkt), olen);
-					ck_assert_int_eq(esp_encap(&sa, c, seq,
-							     iv16, &pkt),
+					ck_assert_int_eq(
+					    esp_encap(&sa, c, seq, iv16, &pkt),
 					    IPSEC_OK);
 					ck_assert_uint_eq(pbuf_len(&pkt),
 					    olen +
@@ -189,19 +188,23 @@ START_TEST(test_esp_encap_roundtrip)
 						    sizes[s] + (fam ? 8 : 0)));
 					ck_assert(ip_parse(pbuf_data(&pkt),
 					    pbuf_len(&pkt), &info));
-					ck_assert_int_eq(info.proto, IPPROTO_ESP);
-					ck_assert_uint_eq(info.ins_off,
-					    fam ? 48 : 20);
-					ck_assert_uint_eq(get_u32(pbuf_data(&pkt) +
-							      info.ins_off),
+					ck_assert_int_eq(
+					    info.proto, IPPROTO_ESP);
+					ck_assert_uint_eq(
+					    info.ins_off, fam ? 48 : 20);
+					ck_assert_uint_eq(
+					    get_u32(
+						pbuf_data(&pkt) + info.ins_off),
 					    0x1a2b3c4d);
-					ck_assert_uint_eq(get_u32(pbuf_data(&pkt) +
-							      info.ins_off + 4),
+					ck_assert_uint_eq(
+					    get_u32(pbuf_data(&pkt) +
+						info.ins_off + 4),
 					    (uint32_t)seq);
 					/* ciphertext aligned to the block */
 					blk = sa.key.enc->block_len;
-					esp_len = pbuf_len(&pkt) - info.ins_off -
-					    8 - sa.key.enc->iv_len -
+					esp_len = pbuf_len(&pkt) -
+					    info.ins_off - 8 -
+					    sa.key.enc->iv_len -
 					    cipher_icv_len(c);
 					ck_assert_uint_eq(esp_len % blk, 0);
 					ck_assert_msg(esp_decap(&sa, c, &pkt,
@@ -210,12 +213,13 @@ START_TEST(test_esp_encap_roundtrip)
 					    sa.key.enc->name, fam, esn,
 					    sizes[s]);
 					ck_assert_int_eq(nh,
-					    fam ? IPPROTO_DSTOPTS : IPPROTO_UDP);
+					    fam ? IPPROTO_DSTOPTS
+						: IPPROTO_UDP);
 					ck_assert_uint_eq(pbuf_len(&pkt), olen);
-					ck_assert_mem_eq(pbuf_data(&pkt), orig,
-					    olen);
-					ck_assert_uint_eq(replay_last(sa.replay),
-					    seq);
+					ck_assert_mem_eq(
+					    pbuf_data(&pkt), orig, olen);
+					ck_assert_uint_eq(
+					    replay_last(sa.replay), seq);
 					sa_done(&sa, c);
 				}
 			}
@@ -250,8 +254,7 @@ START_TEST(test_esp_encap_seq_rules)
 
 	make_v4(&pkt, 30);
 	memcpy(orig, pbuf_data(&pkt), pbuf_len(&pkt));
-	ck_assert_int_eq(esp_encap(&sa, c, 0, iv16, &pkt),
-	    IPSEC_DROP_SEQ_ZERO);
+	ck_assert_int_eq(esp_encap(&sa, c, 0, iv16, &pkt), IPSEC_DROP_SEQ_ZERO);
 	ck_assert_int_eq(esp_encap(&sa, c, 1ULL << 32, iv16, &pkt),
 	    IPSEC_DROP_SEQ_EXHAUSTED);
 	ck_assert_uint_eq(pbuf_len(&pkt), 50);
@@ -271,8 +274,8 @@ START_TEST(test_esp_decap_esn_high_bits_in_icv)
 
 	/* Sent in epoch 1; the receiver is in epoch 0 and infers hi 0. */
 	make_v4(&pkt, 40);
-	ck_assert_int_eq(esp_encap(&tx, ct, (1ULL << 32) | 5, iv16, &pkt),
-	    IPSEC_OK);
+	ck_assert_int_eq(
+	    esp_encap(&tx, ct, (1ULL << 32) | 5, iv16, &pkt), IPSEC_OK);
 	ck_assert_int_eq(esp_decap(&rx, cr, &pkt, &nh), IPSEC_DROP_ICV);
 	ck_assert_uint_eq(replay_last(rx.replay), 0);
 	sa_done(&tx, ct);
@@ -292,8 +295,8 @@ START_TEST(test_esp_decap_esn_epoch_crossing)
 
 	for (size_t i = 0; i < 5; i++) {
 		make_v4(&pkt, 40);
-		ck_assert_int_eq(esp_encap(&tx, ct, seqs[i], iv16, &pkt),
-		    IPSEC_OK);
+		ck_assert_int_eq(
+		    esp_encap(&tx, ct, seqs[i], iv16, &pkt), IPSEC_OK);
 		ck_assert_int_eq(esp_decap(&rx, cr, &pkt, &nh), IPSEC_OK);
 	}
 	ck_assert_uint_eq(replay_last(rx.replay), 0x100000002ULL);
@@ -325,8 +328,8 @@ START_TEST(test_esp_decap_replay_after_icv)
 		ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh), IPSEC_OK);
 		ck_assert_uint_eq(replay_last(sa.replay), 100);
 		pbuf_set(&pkt, sealed, len, 256);
-		ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh),
-		    IPSEC_DROP_REPLAY);
+		ck_assert_int_eq(
+		    esp_decap(&sa, c, &pkt, &nh), IPSEC_DROP_REPLAY);
 		/* The replay check comes first: bytes stay untouched. */
 		ck_assert_mem_eq(pbuf_data(&pkt), sealed, len);
 		sa_done(&sa, c);
@@ -427,8 +430,8 @@ START_TEST(test_esp_decap_one_byte_short)
 			if (need - 1 >= 8)
 				wr_u32(p + 24, 1);
 			ip_fix_cksum(p);
-			ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh),
-			    IPSEC_DROP_SHORT);
+			ck_assert_int_eq(
+			    esp_decap(&sa, c, &pkt, &nh), IPSEC_DROP_SHORT);
 		}
 		{
 			size_t need = mins[3];
@@ -436,8 +439,8 @@ START_TEST(test_esp_decap_one_byte_short)
 			uint8_t *p;
 
 			/* Ciphertext comes in whole blocks; round up. */
-			need = 8 + iv + (sa.key.enc->id == ALG_AES_CBC ? 16 : 4) +
-			    icv;
+			need = 8 + iv +
+			    (sa.key.enc->id == ALG_AES_CBC ? 16 : 4) + icv;
 			make_v4(&pkt, need);
 			p = pbuf_data(&pkt);
 			p[9] = IPPROTO_ESP;
