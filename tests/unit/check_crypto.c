@@ -155,7 +155,7 @@ mkkey(enum alg_id enc, size_t enc_len, enum alg_id auth, size_t auth_len)
 	return k;
 }
 
-#define NONE ((enum alg_id)-1)
+#define NONE ((enum alg_id) - 1)
 
 START_TEST(test_cipher_key_check_cases)
 {
@@ -173,7 +173,7 @@ START_TEST(test_cipher_key_check_cases)
 		{ ALG_AES_GCM_16, 20, ALG_NULL_AUTH, 0, false, true },
 		{ ALG_AES_CBC, 16, ALG_HMAC_SHA256_128, 32, false, true },
 		{ ALG_AES_CBC, 16, ALG_HMAC_SHA256_128, 31, false, false },
-		{ ALG_AES_CBC, 16, NONE, 0, false, true }, /* no integrity */
+		{ ALG_AES_CBC, 16, NONE, 0, false, true },  /* no integrity */
 		{ ALG_NULL_ENC, 0, NONE, 0, false, false }, /* RFC 4303 3.2 */
 		{ ALG_NULL_ENC, 0, ALG_NULL_AUTH, 0, false, false },
 		{ ALG_NULL_ENC, 0, ALG_HMAC_SHA1_96, 20, false, true },
@@ -195,8 +195,8 @@ START_TEST(test_cipher_key_check_cases)
 		const char *why = NULL;
 		bool ok = cipher_key_check(&k, rows[i].is_ah, &why);
 
-		ck_assert_msg(ok == rows[i].ok, "row %zu: %s", i,
-		    why ? why : "accepted");
+		ck_assert_msg(
+		    ok == rows[i].ok, "row %zu: %s", i, why ? why : "accepted");
 		if (!ok)
 			ck_assert_ptr_nonnull(why);
 	}
@@ -316,8 +316,8 @@ START_TEST(test_crypto_lib_hmac_rfc4231)
 	size_t mdlen;
 	const char *data = "what do ya want for nothing?";
 
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)"SHA2-256", 0);
+	params[0] = OSSL_PARAM_construct_utf8_string(
+	    OSSL_MAC_PARAM_DIGEST, (char *)"SHA2-256", 0);
 	params[1] = OSSL_PARAM_construct_end();
 	ck_assert_ptr_nonnull(ctx);
 	ck_assert(EVP_MAC_init(ctx, (const uint8_t *)"Jefe", 4, params));
@@ -513,11 +513,11 @@ START_TEST(test_cipher_run_chacha_rfc8439)
 
 	memset(&k, 0, sizeof(k));
 	k.enc = alg_get(ALG_CHACHA20_POLY1305);
-	k.enc_len = (uint8_t)hx(
-	    "80 81 82 83 84 85 86 87 88 89 8a 8b 8c 8d 8e 8f"
-	    "90 91 92 93 94 95 96 97 98 99 9a 9b 9c 9d 9e 9f"
-	    "07 00 00 00",
-	    k.enc_key, sizeof(k.enc_key));
+	k.enc_len =
+	    (uint8_t)hx("80 81 82 83 84 85 86 87 88 89 8a 8b 8c 8d 8e 8f"
+			"90 91 92 93 94 95 96 97 98 99 9a 9b 9c 9d 9e 9f"
+			"07 00 00 00",
+		k.enc_key, sizeof(k.enc_key));
 	hx("40 41 42 43 44 45 46 47", iv, sizeof(iv));
 	alen = hx("50 51 52 53 c0 c1 c2 c3 c4 c5 c6 c7", aad, sizeof(aad));
 	n = hx("d3 1a 8d 34 64 8e 60 db 7b 86 af bc 53 ef 7e c2"
@@ -542,8 +542,7 @@ START_TEST(test_cipher_run_chacha_rfc8439)
 	crypto_op_auth(&op, aad, alen);
 	ck_assert_int_eq(cipher_run(&op), CRYPTO_OK);
 	ck_assert_mem_eq(data, want, n);
-	hx("1a e1 0b 59 4f 09 e2 6a 7e 90 2e cb d0 60 06 91", tag,
-	    sizeof(tag));
+	hx("1a e1 0b 59 4f 09 e2 6a 7e 90 2e cb d0 60 06 91", tag, sizeof(tag));
 	ck_assert_mem_eq(icv, tag, 16);
 	cipher_free(c);
 }
