@@ -9,3 +9,8 @@ tests_unit_check_esp_SOURCES = tests/unit/check_esp.c \
 	src/common/addr.c src/common/pbuf.c $(CRYPTO_SRCS)
 tests_unit_check_esp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_esp_LDADD = $(TEST_LIBS)
+
+# The vectors themselves, re-derived by an independent implementation.
+TESTS += tests/unit/esp_vectors_selfcheck.sh
+EXTRA_DIST += tests/unit/esp_vectors_selfcheck.sh \
+	tests/unit/esp_vectors_selfcheck.py
