@@ -50,8 +50,8 @@ bundle_order(struct bundle_xform *x, size_t n)
 		struct bundle_xform t = x[i];
 		size_t j = i;
 
-		for (; j > 0 && rank_of(x[j - 1].sa->proto) >
-			   rank_of(t.sa->proto);
+		for (; j > 0 &&
+		     rank_of(x[j - 1].sa->proto) > rank_of(t.sa->proto);
 		     j--)
 			x[j] = x[j - 1];
 		x[j] = t;
@@ -61,8 +61,7 @@ bundle_order(struct bundle_xform *x, size_t n)
 
 /* The explicit IV for one ESP packet (see bundle_out_params). */
 static void
-esp_iv(const struct sa *sa, uint64_t seq, const uint8_t *random,
-    uint8_t *iv)
+esp_iv(const struct sa *sa, uint64_t seq, const uint8_t *random, uint8_t *iv)
 {
 	const struct alg *enc = sa->key.enc;
 
@@ -129,8 +128,8 @@ bundle_output(const struct bundle_xform *x, size_t n,
 			v = IPSEC_DROP_MODE;
 			break;
 		}
-		if (v != IPSEC_OK || (v = output_one(&x[i], p, i, pb)) !=
-		    IPSEC_OK)
+		if (v != IPSEC_OK ||
+		    (v = output_one(&x[i], p, i, pb)) != IPSEC_OK)
 			goto fail;
 	}
 	return IPSEC_OK;
@@ -213,8 +212,8 @@ input_mode(const struct sa *sa, uint8_t nh, struct pbuf *pb)
 }
 
 enum ipsec_verdict
-bundle_input(const struct bundle_in_params *p, struct pbuf *pb,
-    struct bundle_history *h)
+bundle_input(
+    const struct bundle_in_params *p, struct pbuf *pb, struct bundle_history *h)
 {
 	struct ip_info info;
 	enum ipsec_verdict v;
@@ -300,8 +299,8 @@ check_ipsec(const struct spd_policy *pol, const struct bundle_history *h,
 		bool met = false;
 
 		for (size_t i = 0; i < h->n && !met; i++) {
-			if (!used[i] && tmpl_met(&pol->tmpl[t], &h->e[i], k,
-					    level)) {
+			if (!used[i] &&
+			    tmpl_met(&pol->tmpl[t], &h->e[i], k, level)) {
 				used[i] = true;
 				met = true;
 			}
@@ -322,9 +321,9 @@ bundle_check_policy(const struct spd_policy *pol,
     const struct bundle_history *h, const struct knobs *k)
 {
 	if (pol == NULL)
-		return spd_default_action(k) == SPD_ACTION_DISCARD ?
-		    IPSEC_DROP_POLICY :
-		    IPSEC_OK;
+		return spd_default_action(k) == SPD_ACTION_DISCARD
+		    ? IPSEC_DROP_POLICY
+		    : IPSEC_OK;
 	switch ((enum spd_action)pol->action) {
 	case SPD_ACTION_DISCARD:
 		return IPSEC_DROP_POLICY;

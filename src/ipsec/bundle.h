@@ -89,8 +89,8 @@ struct bundle_history {
  * NULL when there is none or it is not usable (larval, dead).  For
  * IPcomp spi is the 16-bit CPI.
  */
-typedef const struct bundle_xform *(*bundle_lookup_fn)(void *arg,
-    uint8_t proto, uint32_t spi, const struct addr *dst);
+typedef const struct bundle_xform *(*bundle_lookup_fn)(
+    void *arg, uint8_t proto, uint32_t spi, const struct addr *dst);
 
 struct bundle_in_params {
 	const struct knobs *knobs;

@@ -157,8 +157,9 @@ START_TEST(test_bundle_output_tunnel_families)
 	};
 
 	for (size_t c = 0; c < 4; c++) {
-		struct bundle_out_params op = { .knobs = &knobs,
-			.is_forwarded = true, .ip_id = 1 };
+		struct bundle_out_params op = {
+			.knobs = &knobs, .is_forwarded = true, .ip_id = 1
+		};
 		struct bundle_in_params ip = { .knobs = &knobs,
 			.lookup = lookup };
 		struct bundle_history h;
@@ -172,8 +173,8 @@ START_TEST(test_bundle_output_tunnel_families)
 		make_pkt(cases[c][0], cases[c][1], 100);
 		len = pbuf_len(&pkt);
 		memcpy(orig, pbuf_data(&pkt), len);
-		ck_assert_int_eq(bundle_output(xf, 1, &op, &pkt, NULL),
-		    IPSEC_OK);
+		ck_assert_int_eq(
+		    bundle_output(xf, 1, &op, &pkt, NULL), IPSEC_OK);
 		ck_assert(ip_parse(pbuf_data(&pkt), pbuf_len(&pkt), &info));
 		ck_assert_int_eq(info.proto, IPPROTO_ESP);
 		ck_assert(addr_eq(&info.dst, &sas[0].dst));
@@ -197,8 +198,7 @@ START_TEST(test_bundle_output_transport_forwarded)
 
 	esp_sa(0, SA_MODE_TRANSPORT, "10.0.0.1", "10.0.1.1");
 	make_pkt("10.0.0.1", "10.0.1.1", 10);
-	ck_assert_int_eq(bundle_output(xf, 1, &op, &pkt, &at),
-	    IPSEC_DROP_MODE);
+	ck_assert_int_eq(bundle_output(xf, 1, &op, &pkt, &at), IPSEC_DROP_MODE);
 	ck_assert_uint_eq(at, 0);
 	ck_assert_uint_eq(sas[0].seq_out, 0);
 	op.is_forwarded = false;
@@ -351,31 +351,36 @@ START_TEST(test_bundle_check_policy_history)
 
 	/* Nothing applied: refused either way. */
 	h.n = 0;
-	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
+	ck_assert_int_eq(
+	    bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
 	/* ESP only: the AH requirement is not met. */
 	h.n = 1;
 	h.e[0] = hist(IPPROTO_ESP, SA_MODE_TUNNEL, "192.0.2.1", "192.0.2.2", 0);
-	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
+	ck_assert_int_eq(
+	    bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
 	/* AH + ESP through another tunnel: fine by protocol only... */
 	h.n = 2;
 	h.e[0] = hist(IPPROTO_AH, SA_MODE_TRANSPORT, NULL, NULL, 0);
-	h.e[1] = hist(IPPROTO_ESP, SA_MODE_TUNNEL, "203.0.113.9", "192.0.2.2",
-	    0);
+	h.e[1] =
+	    hist(IPPROTO_ESP, SA_MODE_TUNNEL, "203.0.113.9", "192.0.2.2", 0);
 	knobs.check_policy_history = false;
 	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_OK);
 	/* ...but not with the history checked: wrong tunnel endpoints. */
 	knobs.check_policy_history = true;
-	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
+	ck_assert_int_eq(
+	    bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
 	h.e[1] = hist(IPPROTO_ESP, SA_MODE_TUNNEL, "192.0.2.1", "192.0.2.2", 0);
 	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_OK);
 	/* AH in tunnel mode where transport is asked for. */
 	h.e[0].mode = SA_MODE_TUNNEL;
-	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
+	ck_assert_int_eq(
+	    bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
 	h.e[0].mode = SA_MODE_TRANSPORT;
 	/* An extra SA the policy does not name. */
 	h.n = 3;
 	h.e[2] = hist(IPPROTO_ESP, SA_MODE_TRANSPORT, NULL, NULL, 0);
-	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
+	ck_assert_int_eq(
+	    bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
 	knobs.check_policy_history = false;
 	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_OK);
 }
@@ -396,7 +401,8 @@ START_TEST(test_bundle_check_policy_levels)
 	/* default: the esp_trans_deflev knob decides */
 	p.tmpl[0].level = KNOBS_LEVEL_DEFAULT;
 	knobs.esp_trans_deflev = KNOBS_LEVEL_REQUIRE;
-	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
+	ck_assert_int_eq(
+	    bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
 	knobs.esp_trans_deflev = KNOBS_LEVEL_USE;
 	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_OK);
 	/* unique: the reqid must be the template's */
@@ -405,7 +411,8 @@ START_TEST(test_bundle_check_policy_levels)
 	knobs.check_policy_history = true;
 	h.n = 1;
 	h.e[0] = hist(IPPROTO_ESP, SA_MODE_TRANSPORT, NULL, NULL, 6);
-	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
+	ck_assert_int_eq(
+	    bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
 	h.e[0].reqid = 5;
 	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_OK);
 }
@@ -418,12 +425,13 @@ START_TEST(test_bundle_check_policy_actions)
 
 	memset(&p, 0, sizeof(p));
 	p.action = SPD_ACTION_DISCARD;
-	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
+	ck_assert_int_eq(
+	    bundle_check_policy(&p, &h, &knobs), IPSEC_DROP_POLICY);
 	p.action = SPD_ACTION_NONE;
 	ck_assert_int_eq(bundle_check_policy(&p, &h, &knobs), IPSEC_OK);
 	knobs.def_policy = KNOBS_POLICY_DISCARD;
-	ck_assert_int_eq(bundle_check_policy(NULL, &h, &knobs),
-	    IPSEC_DROP_POLICY);
+	ck_assert_int_eq(
+	    bundle_check_policy(NULL, &h, &knobs), IPSEC_DROP_POLICY);
 	knobs.def_policy = KNOBS_POLICY_NONE;
 	ck_assert_int_eq(bundle_check_policy(NULL, &h, &knobs), IPSEC_OK);
 }
