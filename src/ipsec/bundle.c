@@ -13,7 +13,9 @@
 #include "common/pbuf.h"
 #include "common/rd.h"
 #include "crypto/cipher.h"
+#include "ipsec/ah.h"
 #include "ipsec/esp.h"
+#include "ipsec/ipcomp.h"
 #include "ipsec/iphdr.h"
 #include "ipsec/knobs.h"
 #include "ipsec/replay.h"
@@ -81,6 +83,7 @@ output_one(const struct bundle_xform *x, const struct bundle_out_params *p,
 {
 	struct sa *sa = x->sa;
 	bool is_esn = (sa->flags & SA_F_ESN) != 0;
+	bool is_compressed;
 	uint8_t iv[ALG_IV_MAX];
 	uint64_t seq;
 	enum ipsec_verdict v;
@@ -92,6 +95,22 @@ output_one(const struct bundle_xform *x, const struct bundle_out_params *p,
 			return v;
 		esp_iv(sa, seq, p->iv_random[i], iv);
 		return esp_encap(sa, x->c, seq, iv, pb);
+	case IPPROTO_AH:
+		if ((v = replay_next_seq(&sa->seq_out, is_esn, &seq)) !=
+		    IPSEC_OK)
+			return v;
+		return ah_output(sa, x->c, seq, p->knobs, pb);
+	case IPPROTO_COMP:
+		if (p->ipcomp == NULL)
+			return IPSEC_DROP_PROTO;
+		/*
+		 * Not compressing (small or incompressible) is no error: the
+		 * packet goes on without the IPcomp header (RFC 3173 2.2).
+		 */
+		return ipcomp_encap(p->ipcomp, sa, pb,
+		    p->ipcomp_threshold != 0 ? p->ipcomp_threshold
+					     : IPCOMP_THRESHOLD_DEFAULT,
+		    &is_compressed);
 	default:
 		return IPSEC_DROP_PROTO;
 	}
@@ -181,10 +200,15 @@ static enum ipsec_verdict
 input_one(const struct bundle_in_params *p, const struct bundle_xform *x,
     struct pbuf *pb, uint8_t *nh)
 {
-	(void)p;
 	switch (x->sa->proto) {
 	case IPPROTO_ESP:
 		return esp_decap(x->sa, x->c, pb, nh);
+	case IPPROTO_AH:
+		return ah_input(x->sa, x->c, p->knobs, pb, nh);
+	case IPPROTO_COMP:
+		if (p->ipcomp == NULL)
+			return IPSEC_DROP_PROTO;
+		return ipcomp_decap(p->ipcomp, x->sa, pb, nh);
 	default:
 		return IPSEC_DROP_PROTO;
 	}
