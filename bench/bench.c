@@ -111,8 +111,10 @@ main(int argc, char **argv)
 	printf(is_md ? "\n| table | size | lookup ns |\n|---|---|---|\n" :
 		       "\n%-28s %10s %10s\n",
 	    "table", "size", "lookup ns");
-	table_row(is_md, "SAD (spi, proto, dst)", sad_n,
-	    bench_sad_lookup_ns(sad_n, lookups));
+	table_row(is_md, "SAD (spi, proto, dst), lone", sad_n,
+	    bench_sad_lookup_ns(sad_n, lookups, 1));
+	table_row(is_md, "SAD, batches of 32", sad_n,
+	    bench_sad_lookup_ns(sad_n, lookups, 32));
 	table_row(is_md, "SPD, no flow cache", spd_small,
 	    bench_spd_lookup_ns(spd_small, lookups / 4, false));
 	table_row(is_md, "SPD, no flow cache", spd_big,
