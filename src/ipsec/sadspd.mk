@@ -1,11 +1,11 @@
 # SAD, SPD and selectors (read-mostly tables on liburcu-qsbr).
 src_ipsec_libipsec_la_SOURCES += src/ipsec/sad.c src/ipsec/sad.h \
 	src/ipsec/spitab.c src/ipsec/spitab.h \
-	src/ipsec/spd.c src/ipsec/spd.h \
+	src/ipsec/spd.c src/ipsec/spd.h src/ipsec/tagtab.c src/ipsec/tagtab.h \
 	src/ipsec/selector.c src/ipsec/selector.h src/ipsec/table.h
 
 SADSPD_SRCS = src/ipsec/sad.c src/ipsec/spitab.c src/ipsec/spd.c \
-	src/ipsec/selector.c \
+	src/ipsec/tagtab.c src/ipsec/selector.c \
 	src/common/addr.c src/common/secret.c
 
 check_PROGRAMS += tests/unit/check_sad
