@@ -28,3 +28,10 @@ tests_unit_check_spitab_SOURCES = tests/unit/check_spitab.c \
 	src/ipsec/spitab.c src/common/addr.c
 tests_unit_check_spitab_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_spitab_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/check_tagtab
+TESTS += tests/unit/check_tagtab
+tests_unit_check_tagtab_SOURCES = tests/unit/check_tagtab.c \
+	src/ipsec/tagtab.c
+tests_unit_check_tagtab_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_tagtab_LDADD = $(TEST_LIBS)

@@ -704,6 +704,79 @@ START_TEST(test_spd_lookup_vs_linear)
 }
 END_TEST
 
+/*
+ * Policies that share one address pair form one group, kept in lookup
+ * order (priority, then insertion): heads, middles and tails inserted,
+ * deleted and updated, each time against the linear scan.
+ */
+START_TEST(test_spd_lookup_group_order)
+{
+	struct spd *spd = spd_new(9, 100);
+	struct spd_policy pols[12];
+	bool live[12];
+	struct selector_key k;
+	struct spd_policy *got;
+	const struct spd_policy *want;
+	/* Ports 1..4 exact or any; priorities with ties. */
+	static const uint32_t prio[12] = { 50, 10, 50, 90, 10, 70, 30, 50, 5,
+		90, 30, 60 };
+
+	for (int i = 0; i < 12; i++) {
+		pols[i] =
+		    POL(SPD_DIR_OUT, S("10.1.0.0/16", "10.2.0.0/16"), prio[i]);
+		pols[i].sel.proto = IPPROTO_TCP;
+		if (i % 3 != 0)
+			pols[i].sel.dport_lo = pols[i].sel.dport_hi =
+			    (uint16_t)(1 + i % 4);
+		pols[i].sel.sport_lo = (uint16_t)i; /* distinct selectors */
+		pols[i].id = ins(spd, pols[i]);
+		live[i] = true;
+	}
+	for (int round = 0; round < 4; round++) {
+		for (uint16_t port = 0; port < 6; port++) {
+			k = K("10.1.2.3", "10.2.3.4", IPPROTO_TCP, 0, port);
+			for (uint16_t sp = 0; sp < 12; sp++) {
+				k.sport = sp;
+				urcu_qsbr_thread_online();
+				got = spd_lookup(spd, SPD_DIR_OUT, &k);
+				urcu_qsbr_thread_offline();
+				want = brute(pols, live, 12, SPD_DIR_OUT, &k);
+				ck_assert_msg((got == NULL) == (want == NULL),
+				    "round %d port %u sport %u", round, port,
+				    sp);
+				if (want != NULL)
+					ck_assert_uint_eq(got->id, want->id);
+			}
+		}
+		switch (round) {
+		case 0: /* the head (priority 5) and a middle one */
+			ck_assert_int_eq(
+			    spd_delete_id(spd, pols[8].id), SPD_OK);
+			ck_assert_int_eq(
+			    spd_delete_id(spd, pols[2].id), SPD_OK);
+			live[8] = live[2] = false;
+			break;
+		case 1: /* the tail, then an update to the front */
+			ck_assert_int_eq(
+			    spd_delete_id(spd, pols[9].id), SPD_OK);
+			live[9] = false;
+			pols[3].priority = 1;
+			ck_assert_int_eq(
+			    spd_insert(spd, &pols[3], true, NULL), SPD_OK);
+			break;
+		case 2: /* and one back to the end */
+			pols[3].priority = 99;
+			ck_assert_int_eq(
+			    spd_insert(spd, &pols[3], true, NULL), SPD_OK);
+			break;
+		default:
+			break;
+		}
+	}
+	spd_free(spd);
+}
+END_TEST
+
 START_TEST(test_spd_delete_sel_and_flush)
 {
 	struct spd *spd = spd_new(3, 100);
@@ -889,6 +962,7 @@ spd_suite(void)
 	tcase_add_test(tc, test_spd_lookup_ties);
 	tcase_add_test(tc, test_spd_lookup_v6_classes);
 	tcase_add_test(tc, test_spd_lookup_vs_linear);
+	tcase_add_test(tc, test_spd_lookup_group_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("spd_delete");
