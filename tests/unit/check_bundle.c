@@ -465,6 +465,56 @@ START_TEST(test_bundle_input_ah_tunnel)
 }
 END_TEST
 
+/*
+ * RFC 4303 section 2.6: a dummy packet (next header 59) comes out of the
+ * bundle as IPSEC_DUMMY, a quiet drop, after it was authenticated and
+ * counted by the replay window.
+ */
+START_TEST(test_bundle_input_dummy)
+{
+	struct bundle_out_params op = { .knobs = &knobs };
+	struct bundle_in_params ip = { .knobs = &knobs, .lookup = lookup };
+	struct bundle_history h;
+
+	esp_sa(0, SA_MODE_TRANSPORT, "10.0.0.1", "10.0.1.1");
+	make_pkt("10.0.0.1", "10.0.1.1", 30);
+	pbuf_data(&pkt)[9] = 59; /* what ESP puts in its trailer */
+	ip_fix_cksum(pbuf_data(&pkt));
+	ck_assert_int_eq(bundle_output(xf, 1, &op, &pkt, NULL), IPSEC_OK);
+	ck_assert_int_eq(bundle_input(&ip, &pkt, &h), IPSEC_DUMMY);
+	ck_assert_uint_eq(replay_last(sas[0].replay), 1);
+}
+END_TEST
+
+/*
+ * The outbound counter never wraps (RFC 4303 section 3.3.3): without ESN
+ * the SA is exhausted after 2^32 - 1 and the packet refused, the counter
+ * and the packet unchanged; with ESN the same SA goes on into 2^32.
+ */
+START_TEST(test_bundle_output_seq_exhausted)
+{
+	struct bundle_out_params op = { .knobs = &knobs };
+	uint8_t orig[100];
+	size_t at = 99;
+
+	esp_sa(0, SA_MODE_TRANSPORT, "10.0.0.1", "10.0.1.1");
+	sas[0].seq_out = UINT32_MAX;
+	make_pkt("10.0.0.1", "10.0.1.1", 30);
+	memcpy(orig, pbuf_data(&pkt), 50);
+	ck_assert_int_eq(
+	    bundle_output(xf, 1, &op, &pkt, &at), IPSEC_DROP_SEQ_EXHAUSTED);
+	ck_assert_uint_eq(at, 0);
+	ck_assert_uint_eq(sas[0].seq_out, UINT32_MAX);
+	ck_assert_uint_eq(pbuf_len(&pkt), 50);
+	ck_assert_mem_eq(pbuf_data(&pkt), orig, 50);
+	sas[0].flags |= SA_F_ESN;
+	ck_assert_int_eq(bundle_output(xf, 1, &op, &pkt, &at), IPSEC_OK);
+	ck_assert_uint_eq(sas[0].seq_out, (uint64_t)UINT32_MAX + 1);
+	/* The low half on the wire is 0; the ESN high half is in the ICV. */
+	ck_assert_uint_eq(get_u32(pbuf_data(&pkt) + 24), 0);
+}
+END_TEST
+
 START_TEST(test_bundle_input_refusals)
 {
 	struct bundle_out_params op = { .knobs = &knobs };
@@ -491,6 +541,9 @@ START_TEST(test_bundle_input_refusals)
 	pbuf_set(&pkt, sealed, len, 512);
 	ck_assert_int_eq(bundle_input(&ip, &pkt, &h), IPSEC_OK);
 	ck_assert_uint_eq(h.n, 1);
+	/* An empty packet is no IP packet. */
+	pbuf_reset(&pkt, 512);
+	ck_assert_int_eq(bundle_input(&ip, &pkt, &h), IPSEC_DROP_HDR);
 	/* Plain packet: no history, nothing to do. */
 	make_pkt("10.0.0.1", "10.0.1.1", 30);
 	ck_assert_int_eq(bundle_input(&ip, &pkt, &h), IPSEC_OK);
@@ -747,11 +800,13 @@ bundle_suite(void)
 	tcase_add_test(tc, test_bundle_output_ipcomp_esp_ah);
 	tcase_add_test(tc, test_bundle_output_ipcomp_skipped);
 	tcase_add_test(tc, test_bundle_output_ipcomp_no_ctx);
+	tcase_add_test(tc, test_bundle_output_seq_exhausted);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bundle_input");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_bundle_input_refusals);
+	tcase_add_test(tc, test_bundle_input_dummy);
 	tcase_add_test(tc, test_bundle_input_ah_tunnel);
 	suite_add_tcase(s, tc);
 

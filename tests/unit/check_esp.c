@@ -340,6 +340,59 @@ START_TEST(test_esp_decap_replay_after_icv)
 }
 END_TEST
 
+/*
+ * Sequence number 0 is never sent (RFC 4303 section 3.3.3): a packet that
+ * carries it is refused before the ICV is even computed, with or without
+ * a replay window, and with ESN when the inferred number is 0.
+ */
+START_TEST(test_esp_decap_seq_zero)
+{
+	for (int esn = 0; esn < 2; esn++) {
+		for (int has_window = 0; has_window < 2; has_window++) {
+			struct sa sa;
+			struct cipher *c = sa_make(&sa, &algs[2], esn, 64);
+			uint8_t nh, sealed[200];
+			size_t len;
+
+			if (!has_window) {
+				free(sa.replay);
+				sa.replay = NULL;
+				sa.replay_window = 0;
+			}
+			make_v4(&pkt, 30);
+			ck_assert_int_eq(
+			    esp_encap(&sa, c, 1, iv16, &pkt), IPSEC_OK);
+			wr_u32(pbuf_data(&pkt) + 24, 0); /* seq 1 -> 0 */
+			len = pbuf_len(&pkt);
+			memcpy(sealed, pbuf_data(&pkt), len);
+			ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh),
+			    esn && !has_window ? IPSEC_DROP_NOSA
+					       : IPSEC_DROP_SEQ_ZERO);
+			ck_assert_mem_eq(pbuf_data(&pkt), sealed, len);
+			sa_done(&sa, c);
+		}
+	}
+}
+END_TEST
+
+/* An empty packet, and one that is only an IP header. */
+START_TEST(test_esp_decap_empty)
+{
+	struct sa sa;
+	struct cipher *c = sa_make(&sa, &algs[2], false, 64);
+	uint8_t nh;
+
+	pbuf_reset(&pkt, 256);
+	ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh), IPSEC_DROP_HDR);
+	make_v4(&pkt, 0);
+	pbuf_data(&pkt)[9] = IPPROTO_ESP;
+	ip_fix_cksum(pbuf_data(&pkt));
+	ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh), IPSEC_DROP_SHORT);
+	ck_assert_uint_eq(replay_last(sa.replay), 0);
+	sa_done(&sa, c);
+}
+END_TEST
+
 START_TEST(test_esp_decap_wrong_spi)
 {
 	struct sa sa;
@@ -794,6 +847,8 @@ esp_suite(void)
 	tcase_add_test(tc, test_esp_decap_esn_epoch_crossing);
 	tcase_add_test(tc, test_esp_decap_replay_after_icv);
 	tcase_add_test(tc, test_esp_decap_wrong_spi);
+	tcase_add_test(tc, test_esp_decap_seq_zero);
+	tcase_add_test(tc, test_esp_decap_empty);
 	tcase_add_test(tc, test_esp_decap_bad_padding);
 	tcase_add_test(tc, test_esp_decap_one_byte_short);
 	tcase_add_test(tc, test_esp_decap_cbc_partial_block);
