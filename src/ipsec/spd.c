@@ -1055,14 +1055,18 @@ spd_probe_prepare(const struct spd *spd, const struct spd_class *c,
  */
 static void
 spd_probe(const struct spd_probe_key *pk, const struct selector_key *k,
-    struct spd_node **best)
+    struct spd_node **best, struct spd_lookup_work *w)
 {
 	struct spd_node *sn, *b = *best;
 	const struct tagtab *idx;
 	size_t pos, slot;
 
+	if (w != NULL)
+		w->classes++;
 	if (pk->f != NULL && !spd_filter_check(pk->f, pk->h))
 		return;
+	if (w != NULL)
+		w->passed++;
 	idx = rcu_dereference(pk->c->idx);
 	pos = tagtab_start(idx, pk->h);
 	while ((sn = tagtab_next(idx, pk->h, &pos, &slot)) != NULL) {
@@ -1073,6 +1077,8 @@ spd_probe(const struct spd_probe_key *pk, const struct selector_key *k,
 				       &sn->dup_next, memory_order_acquire)) {
 			if (b != NULL && !spd_node_before(sn, b))
 				break;
+			if (w != NULL)
+				w->policies++;
 			if (spd_match_rest(&sn->p.sel, k)) {
 				b = sn;
 				break;
@@ -1089,8 +1095,8 @@ spd_probe(const struct spd_probe_key *pk, const struct selector_key *k,
  * they are probed, so the filters' cache misses overlap.
  */
 struct spd_policy *
-spd_lookup(
-    const struct spd *spd, enum spd_dir dir, const struct selector_key *k)
+spd_lookup_counted(const struct spd *spd, enum spd_dir dir,
+    const struct selector_key *k, struct spd_lookup_work *w)
 {
 	struct spd_probe_key pk[SPD_PROBE_AHEAD];
 	struct spd_masks m;
@@ -1117,12 +1123,19 @@ spd_lookup(
 			if (best != NULL &&
 			    v->ref[i + j].min_prio > best->p.priority)
 				goto done;
-			spd_probe(&pk[j], k, &best);
+			spd_probe(&pk[j], k, &best, w);
 		}
 	}
 done:
 	table_rcu_leave(was_offline);
 	return best == NULL ? NULL : &best->p;
+}
+
+struct spd_policy *
+spd_lookup(
+    const struct spd *spd, enum spd_dir dir, const struct selector_key *k)
+{
+	return spd_lookup_counted(spd, dir, k, NULL);
 }
 
 size_t
