@@ -1041,10 +1041,13 @@ spd_probe_prepare(const struct spd *spd, const struct spd_class *c,
 	pk->dst = spd_masked(spd, m, k, 1, c->dlen, &hd);
 	pk->h = spd_pair_hash(hs, hd);
 	pk->f = rcu_dereference(c->filter);
+	/*
+	 * The index slot too: when the filter passes, its miss then overlaps
+	 * the others instead of following the filter's.
+	 */
 	if (pk->f != NULL)
 		__builtin_prefetch(spd_filter_word(pk->f, pk->h));
-	else
-		tagtab_prefetch(rcu_dereference(c->idx), pk->h);
+	tagtab_prefetch(rcu_dereference(c->idx), pk->h);
 }
 
 /*
