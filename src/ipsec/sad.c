@@ -19,6 +19,9 @@
  */
 #include "config.h"
 
+/* liburcu's inline read side (rcu_dereference without a call). */
+#define _LGPL_SOURCE
+
 #include "ipsec/sad.h"
 
 #include <stdlib.h>
