@@ -26,6 +26,13 @@
 
 #define BENCH_QS_EVERY 256
 #define BENCH_REPLAY_BYTES 40 /* replay_size(64): header + 2 words */
+#define BENCH_SAD_KEYS (1u << 20)
+/*
+ * Lookups are timed in rounds and the fastest round counts: the machines
+ * this runs on are shared, and a neighbour's burst only ever slows a
+ * round down (the usual best-of-N of micro-benchmarks).
+ */
+#define BENCH_ROUNDS 5
 
 static uint64_t
 bench_rand(uint64_t *s)
@@ -124,15 +131,52 @@ bench_sad_fill(struct sad *sad, size_t n, uint32_t *spis, uint32_t *gws)
 	return true;
 }
 
+/* One inbound lookup to time: the key an ESP packet brings. */
+struct bench_sad_key {
+	uint32_t spi;
+	struct addr dst;
+};
+
+/* Look keys[0..n) up; returns how many were found. */
+static size_t
+bench_sad_run(const struct sad *sad, const struct bench_sad_key *keys, size_t n,
+    size_t batch)
+{
+	struct spitab_key bk[SPITAB_BATCH];
+	struct sad_entry *out[SPITAB_BATCH];
+	size_t found = 0;
+
+	if (batch <= 1) {
+		for (size_t i = 0; i < n; i++)
+			if (sad_lookup_spi(sad, keys[i].spi, IPPROTO_ESP,
+				&keys[i].dst) != NULL)
+				found++;
+		return found;
+	}
+	for (size_t off = 0; off < n; off += batch) {
+		size_t m = n - off < batch ? n - off : batch;
+
+		for (size_t i = 0; i < m; i++) {
+			bk[i].spi = keys[off + i].spi;
+			bk[i].proto = IPPROTO_ESP;
+			bk[i].dst = &keys[off + i].dst;
+		}
+		sad_lookup_spi_batch(sad, bk, m, out);
+		for (size_t i = 0; i < m; i++)
+			found += out[i] != NULL;
+	}
+	return found;
+}
+
 double
-bench_sad_lookup_ns(size_t n_sas, size_t n_lookups)
+bench_sad_lookup_ns(size_t n_sas, size_t n_lookups, size_t batch)
 {
 	uint64_t rs = 12345;
 	uint32_t *spis, *gws;
+	struct bench_sad_key *keys = NULL;
 	struct sad *sad;
-	struct addr dst;
-	double t0, t1;
-	size_t i, j, found = 0;
+	double t0, best = -1;
+	size_t i, j, nkeys, found = 0, per_round;
 
 	if (n_sas == 0 || n_lookups == 0)
 		return -1;
@@ -141,31 +185,55 @@ bench_sad_lookup_ns(size_t n_sas, size_t n_lookups)
 	sad = sad_new(0x1234567, n_sas);
 	spis = calloc(n_sas, sizeof(*spis));
 	gws = calloc(n_sas, sizeof(*gws));
-	if (sad == NULL || spis == NULL || gws == NULL ||
-	    !bench_sad_fill(sad, n_sas, spis, gws)) {
-		t0 = t1 = 0;
+	nkeys = n_lookups < BENCH_SAD_KEYS ? n_lookups : BENCH_SAD_KEYS;
+	keys = calloc(nkeys, sizeof(*keys));
+	if (sad == NULL || spis == NULL || gws == NULL || keys == NULL ||
+	    !bench_sad_fill(sad, n_sas, spis, gws))
 		goto out;
-	}
-	urcu_qsbr_thread_online();
-	t0 = bench_now_ns();
-	for (i = 0; i < n_lookups; i++) {
+	/*
+	 * The keys of uniformly random SAs, drawn before the clock starts
+	 * and read in order, so that what is timed is the table's own
+	 * memory traffic, not the benchmark's: the worst case, every packet
+	 * for another SA of the million.
+	 */
+	for (i = 0; i < nkeys; i++) {
 		j = (size_t)(bench_rand(&rs) % n_sas);
-		bench_gw(&dst, gws[j]);
-		if (sad_lookup_spi(sad, spis[j], IPPROTO_ESP, &dst) != NULL)
-			found++;
-		if (i % BENCH_QS_EVERY == 0)
-			urcu_qsbr_quiescent_state();
+		keys[i].spi = spis[j];
+		bench_gw(&keys[i].dst, gws[j]);
 	}
-	t1 = bench_now_ns();
+	if (batch > SPITAB_BATCH)
+		batch = SPITAB_BATCH;
+	per_round = (n_lookups + BENCH_ROUNDS - 1) / BENCH_ROUNDS;
+	urcu_qsbr_thread_online();
+	for (i = 0; i < n_lookups;) {
+		size_t end =
+		    n_lookups - i < per_round ? n_lookups : i + per_round;
+		size_t done = end - i, m;
+		double ns;
+
+		t0 = bench_now_ns();
+		for (; i < end; i += m) {
+			j = i % nkeys;
+			m = end - i < BENCH_QS_EVERY ? end - i : BENCH_QS_EVERY;
+			if (m > nkeys - j)
+				m = nkeys - j;
+			found += bench_sad_run(sad, &keys[j], m, batch);
+			urcu_qsbr_quiescent_state();
+		}
+		ns = (bench_now_ns() - t0) / (double)done;
+		if (best < 0 || ns < best)
+			best = ns;
+	}
 	urcu_qsbr_thread_offline();
 	if (found == 0)
-		t1 = t0;
+		best = -1;
 out:
 	sad_free(sad);
 	free(spis);
 	free(gws);
+	free(keys);
 	urcu_qsbr_unregister_thread();
-	return (t1 - t0) / (double)n_lookups;
+	return best;
 }
 
 /* A random IPv4 address in 10.0.0.0/8. */
@@ -280,8 +348,8 @@ bench_spd_lookup_ns(size_t n_policies, size_t n_lookups, bool use_cache)
 	struct selector_key *flows = NULL;
 	struct spd_cache *cache = NULL;
 	struct spd *spd;
-	size_t i, n = 0, tries, nflows, hits = 0;
-	double t0 = 0, t1 = 0;
+	size_t i, n = 0, tries, nflows, hits = 0, per_round;
+	double best = -1;
 
 	if (n_policies == 0 || n_lookups == 0)
 		return -1;
@@ -304,28 +372,44 @@ bench_spd_lookup_ns(size_t n_policies, size_t n_lookups, bool use_cache)
 		bench_flow(&flows[i], pols, n, &rs);
 	if (use_cache && (cache = spd_cache_new(spd, 12)) == NULL)
 		goto out;
+	/*
+	 * The flows are random already; read them in order so that what is
+	 * timed is the SPD's memory traffic, not the benchmark's (a random
+	 * index into 2.9 MB of keys cost a cache miss per lookup).  With the
+	 * cache the 1,024 hot flows repeat in that order, each found again.
+	 */
+	per_round = (n_lookups + BENCH_ROUNDS - 1) / BENCH_ROUNDS;
 	urcu_qsbr_thread_online();
-	t0 = bench_now_ns();
-	for (i = 0; i < n_lookups; i++) {
-		const struct selector_key *k = &flows[bench_rand(&rs) % nflows];
+	for (i = 0; i < n_lookups;) {
+		size_t end =
+		    n_lookups - i < per_round ? n_lookups : i + per_round;
+		size_t done = end - i;
+		double t0 = bench_now_ns(), ns;
 
-		if ((use_cache ? spd_cache_lookup(cache, SPD_DIR_OUT, k)
-			       : spd_lookup(spd, SPD_DIR_OUT, k)) != NULL)
-			hits++;
-		if (i % BENCH_QS_EVERY == 0)
-			urcu_qsbr_quiescent_state();
+		for (; i < end; i++) {
+			const struct selector_key *k = &flows[i % nflows];
+
+			if ((use_cache
+				    ? spd_cache_lookup(cache, SPD_DIR_OUT, k)
+				    : spd_lookup(spd, SPD_DIR_OUT, k)) != NULL)
+				hits++;
+			if (i % BENCH_QS_EVERY == 0)
+				urcu_qsbr_quiescent_state();
+		}
+		ns = (bench_now_ns() - t0) / (double)done;
+		if (best < 0 || ns < best)
+			best = ns;
 	}
-	t1 = bench_now_ns();
 	urcu_qsbr_thread_offline();
 	if (hits == 0)
-		t1 = t0;
+		best = -1;
 out:
 	spd_cache_free(cache);
 	spd_free(spd);
 	free(pols);
 	free(flows);
 	urcu_qsbr_unregister_thread();
-	return (t1 - t0) / (double)n_lookups;
+	return best;
 }
 
 static long

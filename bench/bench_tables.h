@@ -13,11 +13,19 @@
  * A negative or zero figure means the table could not be built.
  */
 
-/* Mean ns per sad_lookup_spi over n_lookups lookups of existing SPIs. */
-double bench_sad_lookup_ns(size_t n_sas, size_t n_lookups);
+/*
+ * ns per inbound SA lookup (the mean of the fastest of 5 rounds that
+ * share n_lookups lookups between them) of existing SPIs of
+ * uniformly random SAs (the worst case: no two packets in a row for the
+ * same SA): one sad_lookup_spi call each when batch is 0 or 1, else
+ * sad_lookup_spi_batch over batch keys at a time, as a worker with a
+ * batch of received packets does.
+ */
+double bench_sad_lookup_ns(size_t n_sas, size_t n_lookups, size_t batch);
 
 /*
- * Mean ns per SPD lookup over n_lookups random flows (about half of them
+ * ns per SPD lookup (the mean of the fastest of 5 rounds that share
+ * n_lookups lookups) of random flows (about half of them
  * matching some policy) against n_policies outbound policies, through a
  * per-worker spd_cache when use_cache (the flows then repeat from a pool
  * of 1,024, as a few active connections do).

@@ -8,6 +8,7 @@ CRYPTO_SRCS = src/crypto/alg.c src/crypto/provider.c src/crypto/cipher.c \
 
 check_PROGRAMS += tests/unit/check_crypto
 TESTS += tests/unit/check_crypto
-tests_unit_check_crypto_SOURCES = tests/unit/check_crypto.c $(CRYPTO_SRCS)
+tests_unit_check_crypto_SOURCES = tests/unit/check_crypto.c \
+	tests/unit/esp_vectors.h $(CRYPTO_SRCS)
 tests_unit_check_crypto_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_crypto_LDADD = $(TEST_LIBS)

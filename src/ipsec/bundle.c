@@ -13,7 +13,9 @@
 #include "common/pbuf.h"
 #include "common/rd.h"
 #include "crypto/cipher.h"
+#include "ipsec/ah.h"
 #include "ipsec/esp.h"
+#include "ipsec/ipcomp.h"
 #include "ipsec/iphdr.h"
 #include "ipsec/knobs.h"
 #include "ipsec/replay.h"
@@ -50,8 +52,8 @@ bundle_order(struct bundle_xform *x, size_t n)
 		struct bundle_xform t = x[i];
 		size_t j = i;
 
-		for (; j > 0 && rank_of(x[j - 1].sa->proto) >
-			   rank_of(t.sa->proto);
+		for (; j > 0 &&
+		     rank_of(x[j - 1].sa->proto) > rank_of(t.sa->proto);
 		     j--)
 			x[j] = x[j - 1];
 		x[j] = t;
@@ -61,8 +63,7 @@ bundle_order(struct bundle_xform *x, size_t n)
 
 /* The explicit IV for one ESP packet (see bundle_out_params). */
 static void
-esp_iv(const struct sa *sa, uint64_t seq, const uint8_t *random,
-    uint8_t *iv)
+esp_iv(const struct sa *sa, uint64_t seq, const uint8_t *random, uint8_t *iv)
 {
 	const struct alg *enc = sa->key.enc;
 
@@ -82,6 +83,7 @@ output_one(const struct bundle_xform *x, const struct bundle_out_params *p,
 {
 	struct sa *sa = x->sa;
 	bool is_esn = (sa->flags & SA_F_ESN) != 0;
+	bool is_compressed;
 	uint8_t iv[ALG_IV_MAX];
 	uint64_t seq;
 	enum ipsec_verdict v;
@@ -93,6 +95,22 @@ output_one(const struct bundle_xform *x, const struct bundle_out_params *p,
 			return v;
 		esp_iv(sa, seq, p->iv_random[i], iv);
 		return esp_encap(sa, x->c, seq, iv, pb);
+	case IPPROTO_AH:
+		if ((v = replay_next_seq(&sa->seq_out, is_esn, &seq)) !=
+		    IPSEC_OK)
+			return v;
+		return ah_output(sa, x->c, seq, p->knobs, pb);
+	case IPPROTO_COMP:
+		if (p->ipcomp == NULL)
+			return IPSEC_DROP_PROTO;
+		/*
+		 * Not compressing (small or incompressible) is no error: the
+		 * packet goes on without the IPcomp header (RFC 3173 2.2).
+		 */
+		return ipcomp_encap(p->ipcomp, sa, pb,
+		    p->ipcomp_threshold != 0 ? p->ipcomp_threshold
+					     : IPCOMP_THRESHOLD_DEFAULT,
+		    &is_compressed);
 	default:
 		return IPSEC_DROP_PROTO;
 	}
@@ -129,8 +147,8 @@ bundle_output(const struct bundle_xform *x, size_t n,
 			v = IPSEC_DROP_MODE;
 			break;
 		}
-		if (v != IPSEC_OK || (v = output_one(&x[i], p, i, pb)) !=
-		    IPSEC_OK)
+		if (v != IPSEC_OK ||
+		    (v = output_one(&x[i], p, i, pb)) != IPSEC_OK)
 			goto fail;
 	}
 	return IPSEC_OK;
@@ -182,10 +200,15 @@ static enum ipsec_verdict
 input_one(const struct bundle_in_params *p, const struct bundle_xform *x,
     struct pbuf *pb, uint8_t *nh)
 {
-	(void)p;
 	switch (x->sa->proto) {
 	case IPPROTO_ESP:
 		return esp_decap(x->sa, x->c, pb, nh);
+	case IPPROTO_AH:
+		return ah_input(x->sa, x->c, p->knobs, pb, nh);
+	case IPPROTO_COMP:
+		if (p->ipcomp == NULL)
+			return IPSEC_DROP_PROTO;
+		return ipcomp_decap(p->ipcomp, x->sa, pb, nh);
 	default:
 		return IPSEC_DROP_PROTO;
 	}
@@ -213,8 +236,8 @@ input_mode(const struct sa *sa, uint8_t nh, struct pbuf *pb)
 }
 
 enum ipsec_verdict
-bundle_input(const struct bundle_in_params *p, struct pbuf *pb,
-    struct bundle_history *h)
+bundle_input(
+    const struct bundle_in_params *p, struct pbuf *pb, struct bundle_history *h)
 {
 	struct ip_info info;
 	enum ipsec_verdict v;
@@ -300,8 +323,8 @@ check_ipsec(const struct spd_policy *pol, const struct bundle_history *h,
 		bool met = false;
 
 		for (size_t i = 0; i < h->n && !met; i++) {
-			if (!used[i] && tmpl_met(&pol->tmpl[t], &h->e[i], k,
-					    level)) {
+			if (!used[i] &&
+			    tmpl_met(&pol->tmpl[t], &h->e[i], k, level)) {
 				used[i] = true;
 				met = true;
 			}
@@ -322,9 +345,9 @@ bundle_check_policy(const struct spd_policy *pol,
     const struct bundle_history *h, const struct knobs *k)
 {
 	if (pol == NULL)
-		return spd_default_action(k) == SPD_ACTION_DISCARD ?
-		    IPSEC_DROP_POLICY :
-		    IPSEC_OK;
+		return spd_default_action(k) == SPD_ACTION_DISCARD
+		    ? IPSEC_DROP_POLICY
+		    : IPSEC_OK;
 	switch ((enum spd_action)pol->action) {
 	case SPD_ACTION_DISCARD:
 		return IPSEC_DROP_POLICY;

@@ -48,6 +48,7 @@ bool bundle_order(struct bundle_xform *x, size_t n);
 struct bundle_out_params {
 	const struct knobs *knobs;
 	struct ipcomp_ctx *ipcomp; /* this worker's; NULL: refuse IPcomp */
+	size_t ipcomp_threshold;   /* payload bytes; 0: the default (90) */
 	bool is_forwarded;	   /* not originated by this host */
 	uint16_t ip_id;		   /* IPv4 ID for the first outer header */
 	/*
@@ -64,7 +65,11 @@ struct bundle_out_params {
  * Each ESP/AH SA takes its next outbound sequence number here.  Returns
  * IPSEC_OK, or the first failing step's verdict with *failed_at (may be
  * NULL) set to its index; the packet is then garbage.  IPSEC_DROP_MODE for
- * a transport SA on a forwarded packet.
+ * a transport SA on a forwarded packet; IPSEC_DROP_PROTO for an IPcomp SA
+ * without p->ipcomp.  An IPcomp SA whose payload is below the threshold
+ * or does not shrink adds no header (RFC 3173 section 2.2) and is no
+ * error; in tunnel mode its outer header stays, so the peer gets IP-in-IP
+ * (behind the next SA's header, or bare when IPcomp is alone).
  */
 enum ipsec_verdict bundle_output(const struct bundle_xform *x, size_t n,
     const struct bundle_out_params *p, struct pbuf *pb, size_t *failed_at);
@@ -89,8 +94,8 @@ struct bundle_history {
  * NULL when there is none or it is not usable (larval, dead).  For
  * IPcomp spi is the 16-bit CPI.
  */
-typedef const struct bundle_xform *(*bundle_lookup_fn)(void *arg,
-    uint8_t proto, uint32_t spi, const struct addr *dst);
+typedef const struct bundle_xform *(*bundle_lookup_fn)(
+    void *arg, uint8_t proto, uint32_t spi, const struct addr *dst);
 
 struct bundle_in_params {
 	const struct knobs *knobs;
@@ -104,7 +109,8 @@ struct bundle_in_params {
  * looking each SA up as its header comes; fill *h.  Returns IPSEC_OK with
  * the plaintext packet in pb; IPSEC_DROP_NOSA when a lookup fails,
  * IPSEC_DROP_PROTO when the protocol is disabled by a knob
- * (esp_enable, ah_enable, ipcomp_enable), IPSEC_DROP_NEXTHDR when a
+ * (esp_enable, ah_enable, ipcomp_enable) or is IPcomp without p->ipcomp,
+ * IPSEC_DROP_NEXTHDR when a
  * tunnel-mode SA did not carry an IP packet, IPSEC_DROP_POLICY for more
  * than BUNDLE_MAX layers, or the transform's verdict.  IPSEC_DUMMY for an
  * ESP dummy packet.  A packet without IPsec returns IPSEC_OK with an

@@ -1,4 +1,4 @@
-# ecn, tunnel (core helper); bundle.c joins later.
+# ecn, tunnel and bundles (core helper).
 src_ipsec_libipsec_la_SOURCES += src/ipsec/ecn.c src/ipsec/ecn.h
 
 check_PROGRAMS += tests/unit/check_ecn
@@ -22,9 +22,11 @@ src_ipsec_libipsec_la_SOURCES += src/ipsec/bundle.c src/ipsec/bundle.h
 check_PROGRAMS += tests/unit/check_bundle
 TESTS += tests/unit/check_bundle
 tests_unit_check_bundle_SOURCES = tests/unit/check_bundle.c \
-	src/ipsec/bundle.c src/ipsec/esp.c src/ipsec/tunnel.c src/ipsec/ecn.c \
+	src/ipsec/bundle.c src/ipsec/esp.c src/ipsec/ah.c src/ipsec/ipcomp.c \
+	src/ipsec/tunnel.c src/ipsec/ecn.c \
 	src/ipsec/iphdr.c src/ipsec/replay.c src/ipsec/knobs.c \
-	src/ipsec/spd.c src/ipsec/selector.c src/ipsec/verdict.c \
+	src/ipsec/spd.c src/ipsec/tagtab.c src/ipsec/selector.c \
+	src/ipsec/verdict.c \
 	src/common/addr.c src/common/pbuf.c $(CRYPTO_SRCS)
 tests_unit_check_bundle_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_bundle_LDADD = $(TEST_LIBS)

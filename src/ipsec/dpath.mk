@@ -21,3 +21,11 @@ tests_unit_check_sad_wstate_SOURCES = tests/unit/check_sad_wstate.c \
 	$(SADSPD_SRCS)
 tests_unit_check_sad_wstate_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_sad_wstate_LDADD = $(TEST_LIBS)
+
+src_ipsec_libipsec_la_SOURCES += src/ipsec/frag.c src/ipsec/frag.h
+check_PROGRAMS += tests/unit/check_frag
+TESTS += tests/unit/check_frag
+tests_unit_check_frag_SOURCES = tests/unit/check_frag.c src/ipsec/frag.c \
+	src/ipsec/iphdr.c src/common/addr.c src/common/pbuf.c
+tests_unit_check_frag_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_frag_LDADD = $(TEST_LIBS)

@@ -9,13 +9,18 @@
  *   +---------+----------+------+-----+-----------+ +-------------+
  *     (spi,proto,dst)  (src,dst,proto)   control list   sa.replay -^
  *
- * in_node is in the inbound table, unique per (spi, proto, dst); out_node
- * in the outbound table, where the few SAs that share (src, dst, proto,
- * reqid), old and new during a rekey, are duplicates the lookup walks.  Both
- * are rculfhash tables; only the control thread adds and removes, and frees
- * through call_rcu.
+ * in_node is in the inbound table, unique per (spi, proto, dst); the
+ * workers' inbound lookups go through a copy of that key in idx (spitab.c:
+ * one cache line per lookup where the chained table needs three or four),
+ * the control thread's through in_node.  out_node is in the outbound table,
+ * where the few SAs that share (src, dst, proto, reqid), old and new during a
+ * rekey, are duplicates the lookup walks.  Both are rculfhash tables; only the
+ * control thread adds and removes, and frees through call_rcu.
  */
 #include "config.h"
+
+/* liburcu's inline read side (rcu_dereference without a call). */
+#define _LGPL_SOURCE
 
 #include "ipsec/sad.h"
 
@@ -26,6 +31,7 @@
 #include <urcu/rculfhash.h>
 
 #include "common/secret.h"
+#include "ipsec/spitab.h"
 #include "ipsec/table.h"
 
 struct sad_node {
@@ -45,6 +51,7 @@ struct sad_cursor {
 };
 
 struct sad {
+	struct spitab *idx; /* RCU-published; replaced when rebuilt */
 	struct cds_lfht *in;
 	struct cds_lfht *out;
 	struct table_link all; /* every node, in insertion order */
@@ -141,11 +148,13 @@ sad_new(uint32_t seed, size_t max_entries)
 	    cds_lfht_new(SAD_INIT_BUCKETS, SAD_INIT_BUCKETS, 0, flags, NULL);
 	sad->out =
 	    cds_lfht_new(SAD_INIT_BUCKETS, SAD_INIT_BUCKETS, 0, flags, NULL);
-	if (sad->in == NULL || sad->out == NULL) {
+	sad->idx = spitab_new(0, seed);
+	if (sad->in == NULL || sad->out == NULL || sad->idx == NULL) {
 		if (sad->in != NULL)
 			cds_lfht_destroy(sad->in, NULL);
 		if (sad->out != NULL)
 			cds_lfht_destroy(sad->out, NULL);
+		spitab_free(sad->idx);
 		free(sad);
 		return NULL;
 	}
@@ -206,6 +215,7 @@ sad_free(struct sad *sad)
 	}
 	cds_lfht_destroy(sad->in, NULL);
 	cds_lfht_destroy(sad->out, NULL);
+	spitab_free(sad->idx);
 	if (was_online)
 		urcu_qsbr_thread_online();
 	free(sad);
@@ -267,6 +277,33 @@ sad_grow(struct sad *sad, size_t count)
 		urcu_qsbr_thread_online();
 }
 
+/*
+ * Make room in the inbound index for one more key: rebuild it (dropping
+ * tombstones, doubling when full of live keys), publish the new copy and
+ * free the old one after a grace period, which the thread waits for
+ * offline as sad_grow does.  False when out of memory.
+ */
+static bool
+sad_idx_room(struct sad *sad)
+{
+	struct spitab *old = sad->idx, *n;
+	bool was_online;
+
+	if (!spitab_needs_rebuild(old))
+		return true;
+	if ((n = spitab_rebuild(old)) == NULL)
+		return false;
+	rcu_assign_pointer(sad->idx, n);
+	was_online = urcu_qsbr_read_ongoing();
+	if (was_online)
+		urcu_qsbr_thread_offline();
+	urcu_qsbr_synchronize_rcu();
+	if (was_online)
+		urcu_qsbr_thread_online();
+	spitab_free(old);
+	return true;
+}
+
 enum sad_status
 sad_insert(struct sad *sad, struct sad_entry *e)
 {
@@ -276,7 +313,7 @@ sad_insert(struct sad *sad, struct sad_entry *e)
 	struct cds_lfht_node *got;
 	bool was_offline;
 
-	if (atomic_load(&sad->count) >= sad->max) {
+	if (atomic_load(&sad->count) >= sad->max || !sad_idx_room(sad)) {
 		sad_node_wipe_free(sn);
 		return SAD_FULL;
 	}
@@ -293,6 +330,8 @@ sad_insert(struct sad *sad, struct sad_entry *e)
 		sad_node_wipe_free(sn);
 		return SAD_EXISTS;
 	}
+	/* Cannot fail: there is room, and in_node says the key is new. */
+	spitab_add(sad->idx, e->sa.spi, e->sa.proto, &e->sa.dst, e);
 	pk = sad_pair_key_of(e);
 	cds_lfht_add(sad->out, sad_pair_hash(sad, &pk), &sn->out_node);
 	table_rcu_leave(was_offline);
@@ -346,6 +385,7 @@ sad_update(struct sad *sad, struct sad_entry *e)
 	e->order = old->e.order;
 	/* Same key, same hash: replace never fails here. */
 	cds_lfht_replace(sad->in, &it, h, sad_in_match, &ik, &sn->in_node);
+	spitab_set(sad->idx, e->sa.spi, e->sa.proto, &e->sa.dst, &old->e, e);
 	pk = sad_pair_key_of(e);
 	cds_lfht_add(sad->out, sad_pair_hash(sad, &pk), &sn->out_node);
 	cds_lfht_del(sad->out, &old->out_node);
@@ -364,8 +404,11 @@ sad_delete(struct sad *sad, struct sad_entry *e)
 
 	was_offline = table_rcu_enter();
 	rc = cds_lfht_del(sad->in, &sn->in_node);
-	if (rc == 0)
+	if (rc == 0) {
+		spitab_set(
+		    sad->idx, e->sa.spi, e->sa.proto, &e->sa.dst, e, NULL);
 		cds_lfht_del(sad->out, &sn->out_node);
+	}
 	table_rcu_leave(was_offline);
 	if (rc != 0)
 		return SAD_NOTFOUND;
@@ -395,19 +438,33 @@ struct sad_entry *
 sad_lookup_spi(
     const struct sad *sad, uint32_t spi, uint8_t proto, const struct addr *dst)
 {
-	struct sad_in_key ik = { spi, proto, dst };
-	struct cds_lfht_iter it;
-	struct cds_lfht_node *n;
+	struct sad_entry *e;
 	bool was_offline;
 
 	was_offline = table_rcu_enter();
-	cds_lfht_lookup(
-	    sad->in, sad_in_hash(sad, spi, proto, dst), sad_in_match, &ik, &it);
-	n = cds_lfht_iter_get_node(&it);
+	e = spitab_lookup(rcu_dereference(sad->idx), spi, proto, dst);
 	table_rcu_leave(was_offline);
-	if (n == NULL)
-		return NULL;
-	return &caa_container_of(n, struct sad_node, in_node)->e;
+	return e;
+}
+
+void
+sad_lookup_spi_batch(const struct sad *sad, const struct spitab_key *keys,
+    size_t n, struct sad_entry **out)
+{
+	const struct spitab *idx;
+	void *v[SPITAB_BATCH];
+	bool was_offline;
+
+	was_offline = table_rcu_enter();
+	idx = rcu_dereference(sad->idx);
+	for (size_t off = 0; off < n; off += SPITAB_BATCH) {
+		size_t m = n - off < SPITAB_BATCH ? n - off : SPITAB_BATCH;
+
+		spitab_lookup_batch(idx, keys + off, m, v);
+		for (size_t i = 0; i < m; i++)
+			out[off + i] = v[i];
+	}
+	table_rcu_leave(was_offline);
 }
 
 /* Whether a beats b for output: MATURE before DYING, then newer. */

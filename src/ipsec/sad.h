@@ -8,6 +8,7 @@
 
 #include "common/addr.h"
 #include "ipsec/sa.h"
+#include "ipsec/spitab.h"
 #include "ipsec/verdict.h"
 
 /*
@@ -55,7 +56,7 @@ enum sad_status {
 	SAD_OK,
 	SAD_EXISTS,   /* insert: an SA with this (spi, proto, dst) exists */
 	SAD_NOTFOUND, /* update/delete: no such SA (or already removed) */
-	SAD_FULL,     /* max_entries reached */
+	SAD_FULL,     /* max_entries reached (or no memory to grow) */
 };
 
 /*
@@ -150,8 +151,12 @@ void sad_entry_free(struct sad_entry *e);
 
 /*
  * Publish e.  SAD_EXISTS when an SA with the same (spi, proto, dst) is
- * already there, SAD_FULL at max_entries: e is then wiped and freed (do not
- * touch it again).  On SAD_OK the SAD owns e and readers can find it.
+ * already there, SAD_FULL at max_entries or when the inbound index cannot
+ * grow for lack of memory: e is then wiped and freed (do not touch it
+ * again).  On SAD_OK the SAD owns e and readers can find it.  When the
+ * inbound index is rebuilt (now and then, to grow or to drop deleted
+ * slots) the thread waits offline for a grace period, as for the
+ * rculfhash resizes.
  */
 enum sad_status sad_insert(struct sad *sad, struct sad_entry *e);
 
@@ -183,6 +188,15 @@ void sad_flush(struct sad *sad, uint8_t proto);
  */
 struct sad_entry *sad_lookup_spi(
     const struct sad *sad, uint32_t spi, uint8_t proto, const struct addr *dst);
+
+/*
+ * Reader.  sad_lookup_spi for a batch, as a worker has one: out[i] is the
+ * SA for keys[i] (spi, proto, dst) or NULL.  The memory accesses of up to
+ * SPITAB_BATCH keys overlap, so a lookup costs a fraction of a lone one
+ * when the SAs are not in the cache.  Pointers are borrowed as above.
+ */
+void sad_lookup_spi_batch(const struct sad *sad, const struct spitab_key *keys,
+    size_t n, struct sad_entry **out);
 
 /*
  * Reader.  The SA to use on the way out: among usable SAs with k's

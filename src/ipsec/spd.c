@@ -21,8 +21,21 @@
  * family, so each class keeps a small bit filter of its address pairs
  * (struct spd_filter): a class with nothing for the packet's addresses
  * then usually costs a bit test instead of hash-table cache misses.
+ *
+ * Readers do not walk the class's rculfhash (three or four cache misses a
+ * probe at 100,000 policies) but the class's tagtab, a flat index of its
+ * groups: the policies of one address pair, linked through dup_next in
+ * lookup order (priority, then insertion), so that a probe costs one
+ * cache line of index and the group's first node, and stops at the first
+ * policy whose ports, protocol and interface match.  The rculfhash stays
+ * the writer's index (exact-selector finds, filter rebuilds).
+ *
+ *   idx: [ .. | tag h(src,dst) -> node A | .. ]     A -> B -> C (dup_next)
  */
 #include "config.h"
+
+/* liburcu's inline read side (rcu_dereference without a call). */
+#define _LGPL_SOURCE
 
 #include "ipsec/spd.h"
 
@@ -36,12 +49,14 @@
 
 #include "ipsec/sa.h"
 #include "ipsec/table.h"
+#include "ipsec/tagtab.h"
 
 /*
- * A class's address filter: two bits per policy's address-pair hash, 16
- * bits per policy of capacity (about 1.4% false positives when full), so a
- * probe of a class that holds nothing for the packet's addresses usually
- * costs a bit test in cache instead of two misses in the hash table.
+ * A class's address filter: two bits per policy's address-pair hash, both
+ * in one 64-bit word (a blocked Bloom filter: one memory access a test),
+ * 16 bits per policy of capacity (about 2% false positives when full), so
+ * a probe of a class that holds nothing for the packet's addresses usually
+ * costs a bit test in cache instead of misses in the index.
  * Bits are only ever set while a filter is published; deletes leave them
  * (a false positive is only a wasted probe) and a rebuild clears them.
  */
@@ -57,6 +72,7 @@ struct spd_filter {
 struct spd_class {
 	struct spd_class *next; /* all classes of a direction */
 	struct cds_lfht *ht;
+	struct tagtab *idx;	   /* RCU-published group index */
 	struct spd_filter *filter; /* RCU-published; NULL: probe always */
 	uint8_t family;
 	uint8_t slen;
@@ -83,8 +99,15 @@ struct spd_node {
 	struct table_link link;
 	struct rcu_head rcu;
 	struct spd_class *cls;
-	uint64_t seq; /* insertion order: the tie-break */
+	struct spd_node *_Atomic dup_next; /* next of the group, or NULL */
+	uint64_t seq;			   /* insertion order: the tie-break */
 	struct spd_policy p;
+};
+
+/* An index retired by a rebuild, freed after a grace period. */
+struct spd_idx_old {
+	struct rcu_head rcu;
+	struct tagtab *t;
 };
 
 #define SPD_FAM_COUNT 2 /* index 0 IPv4, 1 IPv6 */
@@ -144,11 +167,41 @@ spd_fam_bits(int family)
 	return family == AF_INET6 ? 128 : 32;
 }
 
+/*
+ * Hash of one address (seeded, side 0 source, 1 destination), 32-bit
+ * words at a time.  A lookup hashes each distinct masked address once and
+ * combines the two per class (spd_pair_hash), so this is off the per-class
+ * path.
+ */
+static uint32_t
+spd_side_hash(const struct spd *spd, const struct addr *a, int side)
+{
+	uint64_t h = spd->seed ^ (uint64_t)a->family << 40 ^ (uint64_t)side;
+	size_t n = addr_len(a);
+	uint32_t w;
+
+	for (size_t i = 0; i < n; i += 4) {
+		memcpy(&w, a->bytes + i, 4);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return (uint32_t)h;
+}
+
+static uint32_t
+spd_pair_hash(uint32_t hs, uint32_t hd)
+{
+	uint64_t h = ((uint64_t)hs << 32 | hd) * 0xff51afd7ed558ccdull;
+
+	return (uint32_t)(h >> 32 ^ h);
+}
+
 static unsigned long
 spd_addr_hash(
     const struct spd *spd, const struct addr *src, const struct addr *dst)
 {
-	return addr_hash(dst, addr_hash(src, spd->seed));
+	return spd_pair_hash(
+	    spd_side_hash(spd, src, 0), spd_side_hash(spd, dst, 1));
 }
 
 static unsigned long
@@ -223,36 +276,34 @@ spd_filter_free_rcu(struct rcu_head *head)
 	free(caa_container_of(head, struct spd_filter, rcu));
 }
 
-static void
-spd_filter_bits(
-    const struct spd_filter *f, unsigned long h, uint32_t *b1, uint32_t *b2)
+/* The word of h (mask + 1 bits: at least 64, a power of two). */
+static const _Atomic uint64_t *
+spd_filter_word(const struct spd_filter *f, unsigned long h)
 {
-	*b1 = (uint32_t)h & f->mask;
-	*b2 = ((uint32_t)h * 0x9e3779b1u >> 7) & f->mask;
+	return &f->w[((uint32_t)h * 0x9e3779b1u >> 7) & (f->mask >> 6)];
+}
+
+static uint64_t
+spd_filter_bits(unsigned long h)
+{
+	return 1ull << (h & 63) | 1ull << ((h >> 6) & 63);
 }
 
 static void
 spd_filter_add(struct spd_filter *f, unsigned long h)
 {
-	uint32_t b1, b2;
-
-	spd_filter_bits(f, h, &b1, &b2);
-	atomic_fetch_or_explicit(
-	    &f->w[b1 / 64], 1ull << (b1 % 64), memory_order_relaxed);
-	atomic_fetch_or_explicit(
-	    &f->w[b2 / 64], 1ull << (b2 % 64), memory_order_relaxed);
+	atomic_fetch_or_explicit((_Atomic uint64_t *)spd_filter_word(f, h),
+	    spd_filter_bits(h), memory_order_relaxed);
 }
 
 static bool
 spd_filter_check(const struct spd_filter *f, unsigned long h)
 {
-	uint32_t b1, b2;
+	uint64_t bits = spd_filter_bits(h);
 
-	spd_filter_bits(f, h, &b1, &b2);
-	return (atomic_load_explicit(&f->w[b1 / 64], memory_order_relaxed) &
-		   1ull << (b1 % 64)) != 0 &&
-	    (atomic_load_explicit(&f->w[b2 / 64], memory_order_relaxed) &
-		1ull << (b2 % 64)) != 0;
+	return (atomic_load_explicit(
+		    spd_filter_word(f, h), memory_order_relaxed) &
+		   bits) == bits;
 }
 
 /*
@@ -310,6 +361,7 @@ spd_free(struct spd *spd)
 		for (c = spd->dir[d].classes; c != NULL; c = cn) {
 			cn = c->next;
 			cds_lfht_destroy(c->ht, NULL);
+			tagtab_free(c->idx);
 			free(c->filter);
 			free(c);
 		}
@@ -402,7 +454,11 @@ spd_class_get(struct spd *spd, int dir, const struct selector *sel)
 		return NULL;
 	c->ht = cds_lfht_new(
 	    16, 16, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
-	if (c->ht == NULL) {
+	c->idx = tagtab_new(0);
+	if (c->ht == NULL || c->idx == NULL) {
+		if (c->ht != NULL)
+			cds_lfht_destroy(c->ht, NULL);
+		tagtab_free(c->idx);
 		free(c);
 		return NULL;
 	}
@@ -490,6 +546,130 @@ spd_bump(struct spd *spd)
 	atomic_fetch_add_explicit(&spd->gen, 1, memory_order_release);
 }
 
+static void
+spd_idx_free_rcu(struct rcu_head *head)
+{
+	struct spd_idx_old *o = caa_container_of(head, struct spd_idx_old, rcu);
+
+	tagtab_free(o->t);
+	free(o);
+}
+
+/* Publish n as c's index; the old one goes after a grace period. */
+static void
+spd_idx_publish(struct spd_class *c, struct tagtab *n)
+{
+	struct tagtab *old = c->idx;
+	struct spd_idx_old *o;
+	bool was_online;
+
+	rcu_assign_pointer(c->idx, n);
+	if ((o = malloc(sizeof(*o))) != NULL) {
+		o->t = old;
+		urcu_qsbr_call_rcu(&o->rcu, spd_idx_free_rcu);
+		return;
+	}
+	/* No memory for the deferred free: wait for the readers here. */
+	was_online = urcu_qsbr_read_ongoing();
+	if (was_online)
+		urcu_qsbr_thread_offline();
+	urcu_qsbr_synchronize_rcu();
+	if (was_online)
+		urcu_qsbr_thread_online();
+	tagtab_free(old);
+}
+
+/* Does a come before b in a group (lookup order)? */
+static bool
+spd_node_before(const struct spd_node *a, const struct spd_node *b)
+{
+	return a->p.priority < b->p.priority ||
+	    (a->p.priority == b->p.priority && a->seq < b->seq);
+}
+
+/* The head of the group of sn's addresses in c, and its slot; or NULL. */
+static struct spd_node *
+spd_group_find(const struct spd *spd, const struct spd_class *c,
+    const struct selector *sel, size_t *slot)
+{
+	uint32_t h =
+	    (uint32_t)spd_addr_hash(spd, &sel->src.addr, &sel->dst.addr);
+	size_t pos = tagtab_start(c->idx, h);
+	struct spd_node *head;
+
+	while ((head = tagtab_next(c->idx, h, &pos, slot)) != NULL)
+		if (addr_eq(&head->p.sel.src.addr, &sel->src.addr) &&
+		    addr_eq(&head->p.sel.dst.addr, &sel->dst.addr))
+			return head;
+	return NULL;
+}
+
+/*
+ * Link sn into its group in c->idx, in lookup order; a node is published
+ * with its dup_next already set.  False when the index cannot grow.
+ */
+static bool
+spd_group_add(struct spd *spd, struct spd_class *c, struct spd_node *sn)
+{
+	struct spd_node *head, *prev, *next;
+	struct tagtab *n;
+	size_t slot;
+
+	head = spd_group_find(spd, c, &sn->p.sel, &slot);
+	if (head == NULL) {
+		if (tagtab_needs_rebuild(c->idx)) {
+			if ((n = tagtab_rebuild(c->idx)) == NULL)
+				return false;
+			spd_idx_publish(c, n);
+		}
+		atomic_store_explicit(
+		    &sn->dup_next, NULL, memory_order_relaxed);
+		return tagtab_add(c->idx, (uint32_t)spd_node_hash(spd, sn), sn);
+	}
+	if (spd_node_before(sn, head)) {
+		atomic_store_explicit(
+		    &sn->dup_next, head, memory_order_relaxed);
+		tagtab_store(c->idx, slot, sn);
+		return true;
+	}
+	prev = head;
+	while ((next = atomic_load_explicit(
+		    &prev->dup_next, memory_order_relaxed)) != NULL &&
+	    !spd_node_before(sn, next))
+		prev = next;
+	atomic_store_explicit(&sn->dup_next, next, memory_order_relaxed);
+	atomic_store_explicit(&prev->dup_next, sn, memory_order_release);
+	return true;
+}
+
+/*
+ * Unlink sn from its group.  sn->dup_next stays: a reader standing on sn
+ * goes on to the rest of the group (RCU list removal).
+ */
+static void
+spd_group_del(struct spd *spd, struct spd_class *c, struct spd_node *sn)
+{
+	struct spd_node *head, *prev, *next;
+	size_t slot;
+
+	head = spd_group_find(spd, c, &sn->p.sel, &slot);
+	next = atomic_load_explicit(&sn->dup_next, memory_order_relaxed);
+	if (head == sn) {
+		tagtab_store(c->idx, slot, next);
+		return;
+	}
+	for (prev = head; prev != NULL;
+	     prev =
+		 atomic_load_explicit(&prev->dup_next, memory_order_relaxed)) {
+		if (atomic_load_explicit(
+			&prev->dup_next, memory_order_relaxed) == sn) {
+			atomic_store_explicit(
+			    &prev->dup_next, next, memory_order_release);
+			return;
+		}
+	}
+}
+
 /* Add sn to its class (creating it), keeping the vector right. */
 static enum spd_status
 spd_class_add(struct spd *spd, struct spd_node *sn)
@@ -521,11 +701,16 @@ spd_class_add(struct spd *spd, struct spd_node *sn)
 	/* The bit before the node: a reader that finds it finds the bit. */
 	if (c->filter != NULL)
 		spd_filter_add(c->filter, spd_node_hash(spd, sn));
+	if (!spd_group_add(spd, c, sn)) {
+		c->min_prio = old_min; /* a lower bound still: harmless */
+		return SPD_NOMEM;
+	}
 	cds_lfht_add(c->ht, spd_node_hash(spd, sn), &sn->cls_node);
 	c->count++;
 	if (c->count > c->peak)
 		c->peak = c->count;
 	if (c->count == 1 && !spd_vec_rebuild(spd, dir, fam)) {
+		spd_group_del(spd, c, sn);
 		cds_lfht_del(c->ht, &sn->cls_node);
 		c->count = 0;
 		c->min_prio = old_min;
@@ -561,6 +746,7 @@ spd_class_del(struct spd *spd, struct spd_node *sn)
 	int fam = spd_fam_idx(c->family);
 	uint32_t m;
 
+	spd_group_del(spd, c, sn);
 	cds_lfht_del(c->ht, &sn->cls_node);
 	c->count--;
 	/* Shrink, and drop the bits of the deleted, at a quarter full. */
@@ -738,10 +924,13 @@ spd_flush(struct spd *spd)
 		table_link_del(&sn->link);
 		urcu_qsbr_call_rcu(&sn->rcu, spd_node_free_rcu);
 	}
-	for (d = 0; d < SPD_DIR_COUNT; d++)
-		for (c = spd->dir[d].classes; c != NULL; c = c->next)
+	for (d = 0; d < SPD_DIR_COUNT; d++) {
+		for (c = spd->dir[d].classes; c != NULL; c = c->next) {
+			tagtab_clear(c->idx);
 			if (c->filter != NULL)
 				spd_filter_rebuild(spd, c, 0);
+		}
+	}
 	atomic_store(&spd->count, 0);
 	spd_bump(spd);
 	table_rcu_leave(was_offline);
@@ -791,61 +980,165 @@ spd_match_rest(const struct selector *s, const struct selector_key *k)
 	return s->if_id == 0 || s->if_id == k->if_id;
 }
 
-/* Probe one class; improve *best. */
+/* Clear the host bits past len of a masked copy (both families). */
 static void
-spd_probe(const struct spd *spd, const struct spd_class *c,
-    const struct selector_key *k, struct spd_node **best)
+spd_mask(struct addr *a, unsigned len)
 {
-	struct addr src = k->src, dst = k->dst;
-	struct spd_addr_key ak = { &src, &dst };
-	struct cds_lfht_iter it;
-	struct cds_lfht_node *n;
-	struct spd_node *sn, *b = *best;
-	const struct spd_filter *f;
-	unsigned long h;
+	size_t n = a->family == AF_INET6 ? 16 : 4, full = len / 8;
 
-	addr_mask(&src, c->slen);
-	addr_mask(&dst, c->dlen);
-	h = spd_addr_hash(spd, &src, &dst);
-	f = rcu_dereference(c->filter);
-	if (f != NULL && !spd_filter_check(f, h))
+	if (full >= n)
 		return;
-	cds_lfht_lookup(c->ht, h, spd_cls_match, &ak, &it);
-	for (; (n = cds_lfht_iter_get_node(&it)) != NULL;
-	     cds_lfht_next_duplicate(c->ht, spd_cls_match, &ak, &it)) {
-		sn = caa_container_of(n, struct spd_node, cls_node);
-		if (b != NULL &&
-		    (sn->p.priority > b->p.priority ||
-			(sn->p.priority == b->p.priority && sn->seq > b->seq)))
-			continue;
-		if (spd_match_rest(&sn->p.sel, k))
-			b = sn;
+	a->bytes[full] &= (uint8_t)(0xff00u >> (len % 8));
+	memset(a->bytes + full + 1, 0, n - full - 1);
+}
+
+/*
+ * The packet's addresses masked to each prefix length a lookup meets, and
+ * their hashes, computed once per length (a direction may have dozens of
+ * classes but few distinct lengths on each side).
+ */
+struct spd_masks {
+	uint64_t done[2][3]; /* bit len of side: computed (0..128) */
+	uint32_t h[2][129];
+	struct addr a[2][129];
+};
+
+static const struct addr *
+spd_masked(const struct spd *spd, struct spd_masks *m,
+    const struct selector_key *k, int side, unsigned len, uint32_t *h)
+{
+	uint64_t bit = 1ull << (len % 64);
+
+	if ((m->done[side][len / 64] & bit) == 0) {
+		m->a[side][len] = side == 0 ? k->src : k->dst;
+		spd_mask(&m->a[side][len], len);
+		m->h[side][len] = spd_side_hash(spd, &m->a[side][len], side);
+		m->done[side][len / 64] |= bit;
+	}
+	*h = m->h[side][len];
+	return &m->a[side][len];
+}
+
+/* A class probe prepared ahead: masked addresses, hash, filter. */
+struct spd_probe_key {
+	const struct spd_class *c;
+	const struct spd_filter *f;
+	uint32_t h;
+	const struct addr *src;
+	const struct addr *dst;
+};
+
+#define SPD_PROBE_AHEAD 8
+
+static void
+spd_probe_prepare(const struct spd *spd, const struct spd_class *c,
+    const struct selector_key *k, struct spd_masks *m, struct spd_probe_key *pk)
+{
+	uint32_t hs, hd;
+
+	pk->c = c;
+	pk->src = spd_masked(spd, m, k, 0, c->slen, &hs);
+	pk->dst = spd_masked(spd, m, k, 1, c->dlen, &hd);
+	pk->h = spd_pair_hash(hs, hd);
+	pk->f = rcu_dereference(c->filter);
+	/*
+	 * The index slot too: when the filter passes, its miss then overlaps
+	 * the others instead of following the filter's.
+	 */
+	if (pk->f != NULL)
+		__builtin_prefetch(spd_filter_word(pk->f, pk->h));
+	tagtab_prefetch(rcu_dereference(c->idx), pk->h);
+}
+
+/*
+ * Probe one class; improve *best.  The group of the packet's masked
+ * addresses is in lookup order, so its first node that matches the rest
+ * of the selector is its best, and once a node cannot beat *best none
+ * after it can.
+ */
+static void
+spd_probe(const struct spd_probe_key *pk, const struct selector_key *k,
+    struct spd_node **best, struct spd_lookup_work *w)
+{
+	struct spd_node *sn, *b = *best;
+	const struct tagtab *idx;
+	size_t pos, slot;
+
+	if (w != NULL)
+		w->classes++;
+	if (pk->f != NULL && !spd_filter_check(pk->f, pk->h))
+		return;
+	if (w != NULL)
+		w->passed++;
+	idx = rcu_dereference(pk->c->idx);
+	pos = tagtab_start(idx, pk->h);
+	while ((sn = tagtab_next(idx, pk->h, &pos, &slot)) != NULL) {
+		if (!addr_eq(&sn->p.sel.src.addr, pk->src) ||
+		    !addr_eq(&sn->p.sel.dst.addr, pk->dst))
+			continue; /* another pair with the same hash */
+		for (; sn != NULL; sn = atomic_load_explicit(
+				       &sn->dup_next, memory_order_acquire)) {
+			if (b != NULL && !spd_node_before(sn, b))
+				break;
+			if (w != NULL)
+				w->policies++;
+			if (spd_match_rest(&sn->p.sel, k)) {
+				b = sn;
+				break;
+			}
+		}
+		break; /* one group per address pair */
 	}
 	*best = b;
+}
+
+/*
+ * Classes in order of their priority bound, SPD_PROBE_AHEAD at a time:
+ * first each one's hash is computed and its filter word prefetched, then
+ * they are probed, so the filters' cache misses overlap.
+ */
+struct spd_policy *
+spd_lookup_counted(const struct spd *spd, enum spd_dir dir,
+    const struct selector_key *k, struct spd_lookup_work *w)
+{
+	struct spd_probe_key pk[SPD_PROBE_AHEAD];
+	struct spd_masks m;
+	const struct spd_vec *v;
+	struct spd_node *best = NULL;
+	bool was_offline;
+	size_t i, j, n;
+
+	if ((unsigned)dir >= SPD_DIR_COUNT ||
+	    (k->family != AF_INET && k->family != AF_INET6))
+		return NULL;
+	memset(m.done, 0, sizeof(m.done));
+	was_offline = table_rcu_enter();
+	v = rcu_dereference(spd->dir[dir].vec[spd_fam_idx(k->family)]);
+	for (i = 0; v != NULL && i < v->n; i += n) {
+		n = v->n - i < SPD_PROBE_AHEAD ? v->n - i : SPD_PROBE_AHEAD;
+		/* Sorted by bound: nothing further can win. */
+		if (best != NULL && v->ref[i].min_prio > best->p.priority)
+			break;
+		for (j = 0; j < n; j++)
+			spd_probe_prepare(
+			    spd, v->ref[i + j].cls, k, &m, &pk[j]);
+		for (j = 0; j < n; j++) {
+			if (best != NULL &&
+			    v->ref[i + j].min_prio > best->p.priority)
+				goto done;
+			spd_probe(&pk[j], k, &best, w);
+		}
+	}
+done:
+	table_rcu_leave(was_offline);
+	return best == NULL ? NULL : &best->p;
 }
 
 struct spd_policy *
 spd_lookup(
     const struct spd *spd, enum spd_dir dir, const struct selector_key *k)
 {
-	const struct spd_vec *v;
-	struct spd_node *best = NULL;
-	bool was_offline;
-	size_t i;
-
-	if ((unsigned)dir >= SPD_DIR_COUNT ||
-	    (k->family != AF_INET && k->family != AF_INET6))
-		return NULL;
-	was_offline = table_rcu_enter();
-	v = rcu_dereference(spd->dir[dir].vec[spd_fam_idx(k->family)]);
-	for (i = 0; v != NULL && i < v->n; i++) {
-		/* Sorted by bound: nothing further can win. */
-		if (best != NULL && v->ref[i].min_prio > best->p.priority)
-			break;
-		spd_probe(spd, v->ref[i].cls, k, &best);
-	}
-	table_rcu_leave(was_offline);
-	return best == NULL ? NULL : &best->p;
+	return spd_lookup_counted(spd, dir, k, NULL);
 }
 
 size_t

@@ -134,6 +134,24 @@ struct spd_policy *spd_lookup_sel(
 struct spd_policy *spd_lookup(
     const struct spd *spd, enum spd_dir dir, const struct selector_key *k);
 
+/*
+ * What one lookup examined: classes probed (one per (family, source
+ * length, destination length) of the direction, until the priority bound
+ * stops the walk), classes whose filter let the probe reach the index,
+ * and policies compared.  A linear scan compares every policy; this one
+ * only the groups of the packet's masked address pairs.  For tests and
+ * diagnostics.
+ */
+struct spd_lookup_work {
+	size_t classes;
+	size_t passed;
+	size_t policies;
+};
+
+/* Reader.  spd_lookup that also adds what it examined to *w. */
+struct spd_policy *spd_lookup_counted(const struct spd *spd, enum spd_dir dir,
+    const struct selector_key *k, struct spd_lookup_work *w);
+
 /* Number of policies; generation number, bumped by every change. */
 size_t spd_count(const struct spd *spd);
 uint64_t spd_gen(const struct spd *spd);

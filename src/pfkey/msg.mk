@@ -12,7 +12,8 @@ src_pfkey_libpfkey_msg_la_SOURCES = \
 # What the codec's tests link: the codec and the core modules it uses.
 PFKEY_MSG_SRCS = src/pfkey/pfkey_msg.c src/pfkey/pfkey_ext.c \
 	src/pfkey/pfkey_conv.c src/pfkey/pfkey_build.c \
-	src/pfkey/pfkey_compose.c src/ipsec/sad.c src/ipsec/spd.c \
+	src/pfkey/pfkey_compose.c src/ipsec/sad.c src/ipsec/spitab.c \
+	src/ipsec/spd.c src/ipsec/tagtab.c \
 	src/ipsec/selector.c src/ipsec/knobs.c src/common/addr.c \
 	$(CRYPTO_SRCS)
 

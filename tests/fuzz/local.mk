@@ -1,7 +1,10 @@
 # Fuzz targets (STYLE.md section 11).  The libFuzzer build needs clang and
 # --enable-fuzz; the regression driver of the same entry point always runs
 # in `make check`.
-FUZZ_CORE_SRCS = src/ipsec/esp.c src/ipsec/iphdr.c src/ipsec/replay.c \
+FUZZ_CORE_SRCS = src/ipsec/esp.c src/ipsec/ah.c src/ipsec/ipcomp.c \
+	src/ipsec/bundle.c src/ipsec/tunnel.c src/ipsec/ecn.c \
+	src/ipsec/spd.c src/ipsec/tagtab.c src/ipsec/selector.c \
+	src/ipsec/knobs.c src/ipsec/iphdr.c src/ipsec/replay.c \
 	src/ipsec/verdict.c src/common/addr.c src/common/pbuf.c $(CRYPTO_SRCS)
 
 check_PROGRAMS += tests/fuzz/fuzz_inbound_regress

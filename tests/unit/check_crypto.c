@@ -16,6 +16,7 @@
 #include "crypto/cipher.h"
 #include "crypto/provider.h"
 #include "crypto/submit.h"
+#include "tests/unit/esp_vectors.h"
 #include "tests/unit/hex.h"
 
 static struct crypto_lib *lib;
@@ -155,7 +156,7 @@ mkkey(enum alg_id enc, size_t enc_len, enum alg_id auth, size_t auth_len)
 	return k;
 }
 
-#define NONE ((enum alg_id)-1)
+#define NONE ((enum alg_id) - 1)
 
 START_TEST(test_cipher_key_check_cases)
 {
@@ -173,7 +174,7 @@ START_TEST(test_cipher_key_check_cases)
 		{ ALG_AES_GCM_16, 20, ALG_NULL_AUTH, 0, false, true },
 		{ ALG_AES_CBC, 16, ALG_HMAC_SHA256_128, 32, false, true },
 		{ ALG_AES_CBC, 16, ALG_HMAC_SHA256_128, 31, false, false },
-		{ ALG_AES_CBC, 16, NONE, 0, false, true }, /* no integrity */
+		{ ALG_AES_CBC, 16, NONE, 0, false, true },  /* no integrity */
 		{ ALG_NULL_ENC, 0, NONE, 0, false, false }, /* RFC 4303 3.2 */
 		{ ALG_NULL_ENC, 0, ALG_NULL_AUTH, 0, false, false },
 		{ ALG_NULL_ENC, 0, ALG_HMAC_SHA1_96, 20, false, true },
@@ -195,8 +196,8 @@ START_TEST(test_cipher_key_check_cases)
 		const char *why = NULL;
 		bool ok = cipher_key_check(&k, rows[i].is_ah, &why);
 
-		ck_assert_msg(ok == rows[i].ok, "row %zu: %s", i,
-		    why ? why : "accepted");
+		ck_assert_msg(
+		    ok == rows[i].ok, "row %zu: %s", i, why ? why : "accepted");
 		if (!ok)
 			ck_assert_ptr_nonnull(why);
 	}
@@ -305,30 +306,112 @@ START_TEST(test_cipher_run_hmac_sha1_rfc2202)
 END_TEST
 
 /*
- * RFC 4231 section 4.3 (Test Case 2) through the HMAC the library fetched:
- * its 4-byte key is no IPsec key size, so it cannot pass cipher_new().
+ * RFC 4868 section 2.7.2.2 (SHA384 Authentication Test Vectors) and
+ * 2.7.2.3 (SHA512), cases AUTH384-1, -2 and AUTH512-1, -2: the keys are
+ * the digest size as the RFC requires, and the ICV is the first 192 / 256
+ * bits of the "PRF-HMAC-SHA-384/512" value the RFC prints.
  */
-START_TEST(test_crypto_lib_hmac_rfc4231)
+START_TEST(test_cipher_run_hmac_sha384_sha512_rfc4868)
+{
+	/* Test Case AUTH384-1: key 0x0b x 48, data "Hi There" */
+	check_hmac(ALG_HMAC_SHA384_192,
+	    "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
+	    "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
+	    "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
+	    "4869205468657265",
+	    "b6a8d5636f5c6a7224f9977dcf7ee6c7"
+	    "fb6d0c48cbdee973");
+	/* Test Case AUTH384-2: key "Jefe" x 12 */
+	check_hmac(ALG_HMAC_SHA384_192,
+	    "4a6566654a6566654a6566654a656665"
+	    "4a6566654a6566654a6566654a656665"
+	    "4a6566654a6566654a6566654a656665",
+	    "7768617420646f2079612077616e7420"
+	    "666f72206e6f7468696e673f",
+	    "2c7353974f1842fd66d53c452ca42122"
+	    "b28c0b594cfb184d");
+	/* Test Case AUTH512-1: key 0x0b x 64 */
+	check_hmac(ALG_HMAC_SHA512_256,
+	    "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
+	    "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
+	    "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
+	    "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
+	    "4869205468657265",
+	    "637edc6e01dce7e6742a99451aae82df"
+	    "23da3e92439e590e43e761b33e910fb8");
+	/* Test Case AUTH512-2: key "Jefe" x 16 */
+	check_hmac(ALG_HMAC_SHA512_256,
+	    "4a6566654a6566654a6566654a656665"
+	    "4a6566654a6566654a6566654a656665"
+	    "4a6566654a6566654a6566654a656665"
+	    "4a6566654a6566654a6566654a656665",
+	    "7768617420646f2079612077616e7420"
+	    "666f72206e6f7468696e673f",
+	    "cb370917ae8a7ce28cfd1d8f4705d614"
+	    "1c173b2a9362c15df235dfb251b15454");
+}
+END_TEST
+
+/* One full-length HMAC through the library's fetched EVP_MAC. */
+static void
+check_lib_hmac(const char *digest, const char *key_hex, const char *data,
+    const char *want_hex)
 {
 	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(crypto_lib_hmac(lib));
 	OSSL_PARAM params[2];
-	uint8_t md[64], want[32];
-	size_t mdlen;
-	const char *data = "what do ya want for nothing?";
+	uint8_t key[64], md[64], want[64];
+	size_t mdlen, klen, wlen;
 
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)"SHA2-256", 0);
+	klen = hx(key_hex, key, sizeof(key));
+	wlen = hx(want_hex, want, sizeof(want));
+	params[0] = OSSL_PARAM_construct_utf8_string(
+	    OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
 	params[1] = OSSL_PARAM_construct_end();
 	ck_assert_ptr_nonnull(ctx);
-	ck_assert(EVP_MAC_init(ctx, (const uint8_t *)"Jefe", 4, params));
+	ck_assert(EVP_MAC_init(ctx, key, klen, params));
 	ck_assert(EVP_MAC_update(ctx, (const uint8_t *)data, strlen(data)));
 	ck_assert(EVP_MAC_final(ctx, md, &mdlen, sizeof(md)));
-	hx("5bdcc146bf60754e6a042426089575c7"
-	   "5a003f089d2739839dec58b964ec3843",
-	    want, sizeof(want));
-	ck_assert_uint_eq(mdlen, 32);
-	ck_assert_mem_eq(md, want, 32);
+	ck_assert_uint_eq(mdlen, wlen);
+	ck_assert_mem_eq(md, want, wlen);
 	EVP_MAC_CTX_free(ctx);
+}
+
+/*
+ * RFC 4231 section 4.2 (Test Case 1) and 4.3 (Test Case 2) through the
+ * HMAC the library fetched: their 20- and 4-byte keys are no IPsec key
+ * size, so they cannot pass cipher_new() (RFC 4868's own vectors above
+ * do); here they check the fetched MAC with every SHA-2 digest we use.
+ */
+START_TEST(test_crypto_lib_hmac_rfc4231)
+{
+	static const char *key1 = "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b";
+	static const char *key2 = "4a656665"; /* "Jefe" */
+	static const char *data2 = "what do ya want for nothing?";
+
+	check_lib_hmac("SHA2-256", key1, "Hi There",
+	    "b0344c61d8db38535ca8afceaf0bf12b"
+	    "881dc200c9833da726e9376c2e32cff7");
+	check_lib_hmac("SHA2-384", key1, "Hi There",
+	    "afd03944d84895626b0825f4ab46907f"
+	    "15f9dadbe4101ec682aa034c7cebc59c"
+	    "faea9ea9076ede7f4af152e8b2fa9cb6");
+	check_lib_hmac("SHA2-512", key1, "Hi There",
+	    "87aa7cdea5ef619d4ff0b4241a1d6cb0"
+	    "2379f4e2ce4ec2787ad0b30545e17cde"
+	    "daa833b7d6b8a702038b274eaea3f4e4"
+	    "be9d914eeb61f1702e696c203a126854");
+	check_lib_hmac("SHA2-256", key2, data2,
+	    "5bdcc146bf60754e6a042426089575c7"
+	    "5a003f089d2739839dec58b964ec3843");
+	check_lib_hmac("SHA2-384", key2, data2,
+	    "af45d2e376484031617f78d2b58a6b1b"
+	    "9c7ef464f5a01b47e42ec3736322445e"
+	    "8e2240ca5e69e2c78b3239ecfab21649");
+	check_lib_hmac("SHA2-512", key2, data2,
+	    "164b7a7bfcf819e2e395fbe73b56e0a3"
+	    "87bd64222e831fd610270cd7ea250554"
+	    "9758bf75c05a994a6d034f65f8f0e6fd"
+	    "caeab1a34d4a6b4b636e070a38bce737");
 }
 END_TEST
 
@@ -513,11 +596,11 @@ START_TEST(test_cipher_run_chacha_rfc8439)
 
 	memset(&k, 0, sizeof(k));
 	k.enc = alg_get(ALG_CHACHA20_POLY1305);
-	k.enc_len = (uint8_t)hx(
-	    "80 81 82 83 84 85 86 87 88 89 8a 8b 8c 8d 8e 8f"
-	    "90 91 92 93 94 95 96 97 98 99 9a 9b 9c 9d 9e 9f"
-	    "07 00 00 00",
-	    k.enc_key, sizeof(k.enc_key));
+	k.enc_len =
+	    (uint8_t)hx("80 81 82 83 84 85 86 87 88 89 8a 8b 8c 8d 8e 8f"
+			"90 91 92 93 94 95 96 97 98 99 9a 9b 9c 9d 9e 9f"
+			"07 00 00 00",
+		k.enc_key, sizeof(k.enc_key));
 	hx("40 41 42 43 44 45 46 47", iv, sizeof(iv));
 	alen = hx("50 51 52 53 c0 c1 c2 c3 c4 c5 c6 c7", aad, sizeof(aad));
 	n = hx("d3 1a 8d 34 64 8e 60 db 7b 86 af bc 53 ef 7e c2"
@@ -542,10 +625,64 @@ START_TEST(test_cipher_run_chacha_rfc8439)
 	crypto_op_auth(&op, aad, alen);
 	ck_assert_int_eq(cipher_run(&op), CRYPTO_OK);
 	ck_assert_mem_eq(data, want, n);
-	hx("1a e1 0b 59 4f 09 e2 6a 7e 90 2e cb d0 60 06 91", tag,
-	    sizeof(tag));
+	hx("1a e1 0b 59 4f 09 e2 6a 7e 90 2e cb d0 60 06 91", tag, sizeof(tag));
 	ck_assert_mem_eq(icv, tag, 16);
 	cipher_free(c);
+}
+END_TEST
+
+/*
+ * The bare AEAD vectors of tests/unit/esp_vectors.h (draft-mcgrew-gcm-
+ * test-01 section 4 cases 1-3, RFC 8439 section 2.8.2) through
+ * cipher_run: our key is the vector's key followed by the first 4 nonce
+ * bytes (the salt, as PF_KEY carries it), our IV the other 8.
+ */
+START_TEST(test_cipher_run_aead_vectors)
+{
+	for (size_t i = 0; i < AEAD_VECTORS_COUNT; i++) {
+		const struct aead_vector *v = &aead_vectors[i];
+		struct cipher_key k;
+		struct cipher *c;
+		struct crypto_op op;
+		uint8_t data[256], icv[16];
+
+		memset(&k, 0, sizeof(k));
+		k.enc = alg_by_name(v->alg);
+		ck_assert_ptr_nonnull(k.enc);
+		ck_assert_uint_eq(v->nonce_len, 12);
+		ck_assert_uint_le(v->plain_len, sizeof(data));
+		memcpy(k.enc_key, v->key, v->key_len);
+		memcpy(k.enc_key + v->key_len, v->nonce, 4);
+		k.enc_len = (uint8_t)(v->key_len + 4);
+		c = cipher_new(lib, &k);
+		ck_assert_msg(c != NULL, "%s", v->name);
+		ck_assert_uint_eq(cipher_icv_len(c), v->tag_len);
+
+		memset(&op, 0, sizeof(op));
+		memcpy(data, v->plain, v->plain_len);
+		op.c = c;
+		op.is_encrypt = true;
+		op.iv = v->nonce + 4;
+		op.data = data;
+		op.data_len = v->plain_len;
+		op.icv = icv;
+		crypto_op_auth(&op, v->aad, v->aad_len);
+		ck_assert_int_eq(cipher_run(&op), CRYPTO_OK);
+		ck_assert_msg(memcmp(data, v->ct, v->ct_len) == 0,
+		    "%s: ciphertext", v->name);
+		ck_assert_msg(
+		    memcmp(icv, v->tag, v->tag_len) == 0, "%s: tag", v->name);
+
+		op.is_encrypt = false;
+		ck_assert_int_eq(cipher_run(&op), CRYPTO_OK);
+		ck_assert_mem_eq(data, v->plain, v->plain_len);
+		/* The AAD is authenticated: a changed AAD fails the tag. */
+		memcpy(data, v->ct, v->ct_len);
+		op.auth[0].p = v->aad + 1;
+		op.auth[0].len = v->aad_len - 1;
+		ck_assert_int_eq(cipher_run(&op), CRYPTO_BAD_ICV);
+		cipher_free(c);
+	}
 }
 END_TEST
 
@@ -640,6 +777,8 @@ crypto_suite(void)
 	tcase_add_test(tc, test_cipher_run_cbc_unaligned);
 	tcase_add_test(tc, test_cipher_run_aead_tamper);
 	tcase_add_test(tc, test_cipher_run_chacha_rfc8439);
+	tcase_add_test(tc, test_cipher_run_aead_vectors);
+	tcase_add_test(tc, test_cipher_run_hmac_sha384_sha512_rfc4868);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("crypto_lib");

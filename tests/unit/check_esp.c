@@ -19,8 +19,11 @@
 #include "crypto/provider.h"
 #include "ipsec/esp.h"
 #include "ipsec/iphdr.h"
+#include "ipsec/knobs.h"
 #include "ipsec/replay.h"
 #include "ipsec/sa.h"
+#include "ipsec/tunnel.h"
+#include "tests/unit/esp_vectors.h"
 
 static struct crypto_lib *lib;
 static uint8_t mem[70000 + 1024];
@@ -117,8 +120,7 @@ static const struct alg_case algs[] = {
 
 /* An SA with its own replay window (freed by sa_done). */
 static struct cipher *
-sa_make(struct sa *sa, const struct alg_case *ac, bool is_esn,
-    unsigned window)
+sa_make(struct sa *sa, const struct alg_case *ac, bool is_esn, unsigned window)
 {
 	struct cipher *c;
 
@@ -167,8 +169,8 @@ START_TEST(test_esp_encap_roundtrip)
 			for (int esn = 0; esn < 2; esn++) {
 				for (size_t s = 0; s < 8; s++) {
 					struct sa sa;
-					struct cipher *c = sa_make(&sa, &algs[a],
-					    esn, 64);
+					struct cipher *c =
+					    sa_make(&sa, &algs[a], esn, 64);
 					uint64_t seq = 7;
 					uint8_t nh = 0;
 					size_t olen, blk, esp_len;
@@ -180,8 +182,8 @@ START_TEST(test_esp_encap_roundtrip)
 						make_v6_ext(&pkt, sizes[s]);
 					olen = pbuf_len(&pkt);
 					memcpy(orig, pbuf_data(&pkt), olen);
-					ck_assert_int_eq(esp_encap(&sa, c, seq,
-							     iv16, &pkt),
+					ck_assert_int_eq(
+					    esp_encap(&sa, c, seq, iv16, &pkt),
 					    IPSEC_OK);
 					ck_assert_uint_eq(pbuf_len(&pkt),
 					    olen +
@@ -189,19 +191,23 @@ START_TEST(test_esp_encap_roundtrip)
 						    sizes[s] + (fam ? 8 : 0)));
 					ck_assert(ip_parse(pbuf_data(&pkt),
 					    pbuf_len(&pkt), &info));
-					ck_assert_int_eq(info.proto, IPPROTO_ESP);
-					ck_assert_uint_eq(info.ins_off,
-					    fam ? 48 : 20);
-					ck_assert_uint_eq(get_u32(pbuf_data(&pkt) +
-							      info.ins_off),
+					ck_assert_int_eq(
+					    info.proto, IPPROTO_ESP);
+					ck_assert_uint_eq(
+					    info.ins_off, fam ? 48 : 20);
+					ck_assert_uint_eq(
+					    get_u32(
+						pbuf_data(&pkt) + info.ins_off),
 					    0x1a2b3c4d);
-					ck_assert_uint_eq(get_u32(pbuf_data(&pkt) +
-							      info.ins_off + 4),
+					ck_assert_uint_eq(
+					    get_u32(pbuf_data(&pkt) +
+						info.ins_off + 4),
 					    (uint32_t)seq);
 					/* ciphertext aligned to the block */
 					blk = sa.key.enc->block_len;
-					esp_len = pbuf_len(&pkt) - info.ins_off -
-					    8 - sa.key.enc->iv_len -
+					esp_len = pbuf_len(&pkt) -
+					    info.ins_off - 8 -
+					    sa.key.enc->iv_len -
 					    cipher_icv_len(c);
 					ck_assert_uint_eq(esp_len % blk, 0);
 					ck_assert_msg(esp_decap(&sa, c, &pkt,
@@ -210,12 +216,13 @@ START_TEST(test_esp_encap_roundtrip)
 					    sa.key.enc->name, fam, esn,
 					    sizes[s]);
 					ck_assert_int_eq(nh,
-					    fam ? IPPROTO_DSTOPTS : IPPROTO_UDP);
+					    fam ? IPPROTO_DSTOPTS
+						: IPPROTO_UDP);
 					ck_assert_uint_eq(pbuf_len(&pkt), olen);
-					ck_assert_mem_eq(pbuf_data(&pkt), orig,
-					    olen);
-					ck_assert_uint_eq(replay_last(sa.replay),
-					    seq);
+					ck_assert_mem_eq(
+					    pbuf_data(&pkt), orig, olen);
+					ck_assert_uint_eq(
+					    replay_last(sa.replay), seq);
 					sa_done(&sa, c);
 				}
 			}
@@ -250,8 +257,7 @@ START_TEST(test_esp_encap_seq_rules)
 
 	make_v4(&pkt, 30);
 	memcpy(orig, pbuf_data(&pkt), pbuf_len(&pkt));
-	ck_assert_int_eq(esp_encap(&sa, c, 0, iv16, &pkt),
-	    IPSEC_DROP_SEQ_ZERO);
+	ck_assert_int_eq(esp_encap(&sa, c, 0, iv16, &pkt), IPSEC_DROP_SEQ_ZERO);
 	ck_assert_int_eq(esp_encap(&sa, c, 1ULL << 32, iv16, &pkt),
 	    IPSEC_DROP_SEQ_EXHAUSTED);
 	ck_assert_uint_eq(pbuf_len(&pkt), 50);
@@ -271,8 +277,8 @@ START_TEST(test_esp_decap_esn_high_bits_in_icv)
 
 	/* Sent in epoch 1; the receiver is in epoch 0 and infers hi 0. */
 	make_v4(&pkt, 40);
-	ck_assert_int_eq(esp_encap(&tx, ct, (1ULL << 32) | 5, iv16, &pkt),
-	    IPSEC_OK);
+	ck_assert_int_eq(
+	    esp_encap(&tx, ct, (1ULL << 32) | 5, iv16, &pkt), IPSEC_OK);
 	ck_assert_int_eq(esp_decap(&rx, cr, &pkt, &nh), IPSEC_DROP_ICV);
 	ck_assert_uint_eq(replay_last(rx.replay), 0);
 	sa_done(&tx, ct);
@@ -292,8 +298,8 @@ START_TEST(test_esp_decap_esn_epoch_crossing)
 
 	for (size_t i = 0; i < 5; i++) {
 		make_v4(&pkt, 40);
-		ck_assert_int_eq(esp_encap(&tx, ct, seqs[i], iv16, &pkt),
-		    IPSEC_OK);
+		ck_assert_int_eq(
+		    esp_encap(&tx, ct, seqs[i], iv16, &pkt), IPSEC_OK);
 		ck_assert_int_eq(esp_decap(&rx, cr, &pkt, &nh), IPSEC_OK);
 	}
 	ck_assert_uint_eq(replay_last(rx.replay), 0x100000002ULL);
@@ -325,12 +331,65 @@ START_TEST(test_esp_decap_replay_after_icv)
 		ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh), IPSEC_OK);
 		ck_assert_uint_eq(replay_last(sa.replay), 100);
 		pbuf_set(&pkt, sealed, len, 256);
-		ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh),
-		    IPSEC_DROP_REPLAY);
+		ck_assert_int_eq(
+		    esp_decap(&sa, c, &pkt, &nh), IPSEC_DROP_REPLAY);
 		/* The replay check comes first: bytes stay untouched. */
 		ck_assert_mem_eq(pbuf_data(&pkt), sealed, len);
 		sa_done(&sa, c);
 	}
+}
+END_TEST
+
+/*
+ * Sequence number 0 is never sent (RFC 4303 section 3.3.3): a packet that
+ * carries it is refused before the ICV is even computed, with or without
+ * a replay window, and with ESN when the inferred number is 0.
+ */
+START_TEST(test_esp_decap_seq_zero)
+{
+	for (int esn = 0; esn < 2; esn++) {
+		for (int has_window = 0; has_window < 2; has_window++) {
+			struct sa sa;
+			struct cipher *c = sa_make(&sa, &algs[2], esn, 64);
+			uint8_t nh, sealed[200];
+			size_t len;
+
+			if (!has_window) {
+				free(sa.replay);
+				sa.replay = NULL;
+				sa.replay_window = 0;
+			}
+			make_v4(&pkt, 30);
+			ck_assert_int_eq(
+			    esp_encap(&sa, c, 1, iv16, &pkt), IPSEC_OK);
+			wr_u32(pbuf_data(&pkt) + 24, 0); /* seq 1 -> 0 */
+			len = pbuf_len(&pkt);
+			memcpy(sealed, pbuf_data(&pkt), len);
+			ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh),
+			    esn && !has_window ? IPSEC_DROP_NOSA
+					       : IPSEC_DROP_SEQ_ZERO);
+			ck_assert_mem_eq(pbuf_data(&pkt), sealed, len);
+			sa_done(&sa, c);
+		}
+	}
+}
+END_TEST
+
+/* An empty packet, and one that is only an IP header. */
+START_TEST(test_esp_decap_empty)
+{
+	struct sa sa;
+	struct cipher *c = sa_make(&sa, &algs[2], false, 64);
+	uint8_t nh;
+
+	pbuf_reset(&pkt, 256);
+	ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh), IPSEC_DROP_HDR);
+	make_v4(&pkt, 0);
+	pbuf_data(&pkt)[9] = IPPROTO_ESP;
+	ip_fix_cksum(pbuf_data(&pkt));
+	ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh), IPSEC_DROP_SHORT);
+	ck_assert_uint_eq(replay_last(sa.replay), 0);
+	sa_done(&sa, c);
 }
 END_TEST
 
@@ -427,8 +486,8 @@ START_TEST(test_esp_decap_one_byte_short)
 			if (need - 1 >= 8)
 				wr_u32(p + 24, 1);
 			ip_fix_cksum(p);
-			ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh),
-			    IPSEC_DROP_SHORT);
+			ck_assert_int_eq(
+			    esp_decap(&sa, c, &pkt, &nh), IPSEC_DROP_SHORT);
 		}
 		{
 			size_t need = mins[3];
@@ -436,8 +495,8 @@ START_TEST(test_esp_decap_one_byte_short)
 			uint8_t *p;
 
 			/* Ciphertext comes in whole blocks; round up. */
-			need = 8 + iv + (sa.key.enc->id == ALG_AES_CBC ? 16 : 4) +
-			    icv;
+			need = 8 + iv +
+			    (sa.key.enc->id == ALG_AES_CBC ? 16 : 4) + icv;
 			make_v4(&pkt, need);
 			p = pbuf_data(&pkt);
 			p[9] = IPPROTO_ESP;
@@ -525,6 +584,245 @@ START_TEST(test_esp_encap_toobig)
 }
 END_TEST
 
+/*
+ * Known answers (tests/unit/esp_vectors.h, each copied from the document
+ * its name gives: draft-mcgrew-gcm-test-01 section 4, RFC 7634 Appendix A,
+ * RFC 3602 section 4 cases 5-8).  For every vector our esp_encap with the
+ * vector's key, SPI, sequence number (64-bit ESN where the vector says)
+ * and IV must give exactly the vector's bytes, and esp_decap of the
+ * vector's bytes must give back the plaintext and next header.
+ *
+ * How each kind of vector becomes a packet:
+ * - esp_off 0 (draft-mcgrew-gcm-test-01): the draft prints no IP header
+ *   and its "plaintext" ends with the ESP trailer (Padding, Pad Length,
+ *   Next Header).  The payload is plaintext minus that trailer, carried
+ *   in an IPv4 header of ours (documentation addresses) whose protocol is
+ *   the trailer's Next Header; our padding must then equal the draft's,
+ *   which the ciphertext and tag prove.  The payload is opaque bytes to
+ *   ESP, so the cases the notes flag (an IPv4-looking payload whose Total
+ *   Length disagrees with its size: cases 1, 6, 7 and 9) are used like
+ *   the others: nothing here parses the payload as IP.
+ * - mode 1 (RFC 3602 cases 5, 6): plain is the whole IPv4 packet, esp the
+ *   whole packet after transport-mode ESP, header rewritten by us.
+ * - mode 2 (RFC 7634, RFC 3602 cases 7, 8): plain is the inner packet;
+ *   tunnel_encap builds the outer header from the vector's outer
+ *   addresses and IP ID (TTL 64, DF clear, TOS 0, as printed), and the
+ *   whole outer packet must match.  Decap strips it again.
+ */
+
+/* The SA a vector describes; with no_auth_ptr, "null-auth" becomes NULL. */
+static struct cipher *
+vec_sa(struct sa *sa, const struct esp_vector *v, bool no_auth_ptr)
+{
+	struct cipher *c;
+	const char *why;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->spi = v->spi;
+	sa->proto = IPPROTO_ESP;
+	sa->mode = v->mode == 2 ? SA_MODE_TUNNEL : SA_MODE_TRANSPORT;
+	sa->flags = v->esn ? SA_F_ESN : 0;
+	sa->key.enc = alg_by_name(v->enc_alg);
+	ck_assert_ptr_nonnull(sa->key.enc);
+	ck_assert_uint_eq(sa->key.enc->iv_len, v->iv_len);
+	sa->key.enc_len = v->enc_key_len;
+	memcpy(sa->key.enc_key, v->enc_key, v->enc_key_len);
+	if (v->auth_alg != NULL && !no_auth_ptr) {
+		sa->key.auth = alg_by_name(v->auth_alg);
+		ck_assert_ptr_nonnull(sa->key.auth);
+		sa->key.auth_len = v->auth_key_len;
+		memcpy(sa->key.auth_key, v->auth_key, v->auth_key_len);
+	}
+	ck_assert_msg(
+	    cipher_key_check(&sa->key, false, &why), "%s: %s", v->name, why);
+	sa->replay_window = 64;
+	sa->replay = malloc(replay_size(64));
+	ck_assert_ptr_nonnull(sa->replay);
+	replay_init(sa->replay, 64, v->esn);
+	/* The receiver has seen seq - 1: ESN inference lands in its epoch. */
+	if (v->seq > 1)
+		ck_assert_int_eq(
+		    replay_advance(sa->replay, v->seq - 1), IPSEC_OK);
+	if (v->mode == 2) {
+		ck_assert_uint_eq(v->esp[0], 0x45);
+		sa->src.family = sa->dst.family = AF_INET;
+		memcpy(sa->src.bytes, v->esp + 12, 4);
+		memcpy(sa->dst.bytes, v->esp + 16, 4);
+	}
+	c = cipher_new(lib, &sa->key);
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+/* Our IPv4 header (192.0.2.1 -> 192.0.2.2) in front of len bytes. */
+static void
+wrap_v4(struct pbuf *pb, uint8_t proto, const uint8_t *data, size_t len)
+{
+	uint8_t *p;
+
+	pbuf_reset(pb, 256);
+	p = pbuf_put(pb, 20 + len);
+	ck_assert_ptr_nonnull(p);
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	p[8] = 64;
+	p[9] = proto;
+	memcpy(p + 12, "\xc0\x00\x02\x01\xc0\x00\x02\x02", 8);
+	if (len > 0)
+		memcpy(p + 20, data, len);
+	ck_assert(ip_set_len(p, AF_INET, 20 + len));
+}
+
+/* The inner packet (or payload) and next header a vector encapsulates. */
+static void
+vec_inner(const struct esp_vector *v, struct pbuf *pb, uint8_t *nh)
+{
+	if (v->esp_off == 0) {
+		uint8_t pad = v->plain[v->plain_len - 2];
+
+		ck_assert_uint_ge(v->plain_len, (size_t)pad + 2);
+		*nh = v->plain[v->plain_len - 1];
+		wrap_v4(pb, *nh, v->plain, v->plain_len - pad - 2);
+	} else {
+		ck_assert(pbuf_set(pb, v->plain, v->plain_len, 256));
+		*nh = v->mode == 2 ? IPPROTO_IPIP : v->plain[9];
+	}
+}
+
+static void
+check_vector_encap(const struct esp_vector *v, bool no_auth_ptr)
+{
+	struct knobs k;
+	struct sa sa;
+	struct cipher *c = vec_sa(&sa, v, no_auth_ptr);
+	uint8_t nh;
+	size_t off;
+
+	knobs_init(&k);
+	vec_inner(v, &pkt, &nh);
+	if (v->mode == 2)
+		ck_assert_int_eq(
+		    tunnel_encap(&sa, &k, get_u16(v->esp + 4), &pkt), IPSEC_OK);
+	ck_assert_msg(
+	    esp_encap(&sa, c, v->seq, v->iv, &pkt) == IPSEC_OK, "%s", v->name);
+	off = v->esp_off == 0 ? 20 : 0;
+	ck_assert_msg(pbuf_len(&pkt) == off + v->esp_len, "%s: %zu bytes",
+	    v->name, pbuf_len(&pkt));
+	ck_assert_msg(memcmp(pbuf_data(&pkt) + off, v->esp, v->esp_len) == 0,
+	    "%s: bytes differ", v->name);
+	sa_done(&sa, c);
+}
+
+static void
+check_vector_decap(const struct esp_vector *v, bool no_auth_ptr)
+{
+	struct sa sa;
+	struct cipher *c = vec_sa(&sa, v, no_auth_ptr);
+	uint8_t nh = 0, want_nh;
+	struct pbuf inner;
+	static uint8_t imem[2048];
+	enum ipsec_verdict r;
+
+	pbuf_init(&inner, imem, sizeof(imem), 256);
+	vec_inner(v, &inner, &want_nh);
+	if (v->esp_off == 0)
+		wrap_v4(&pkt, IPPROTO_ESP, v->esp, v->esp_len);
+	else
+		ck_assert(pbuf_set(&pkt, v->esp, v->esp_len, 256));
+	r = esp_decap(&sa, c, &pkt, &nh);
+	ck_assert_msg(r == IPSEC_OK, "%s: %s", v->name, ipsec_verdict_name(r));
+	ck_assert_uint_eq(nh, want_nh);
+	ck_assert_uint_eq(replay_last(sa.replay), v->seq);
+	if (v->mode == 2)
+		ck_assert_int_eq(tunnel_decap(&sa, &pkt, NULL), IPSEC_OK);
+	if (v->esp_off == 0)
+		/* Our header's protocol is now the trailer's Next Header. */
+		ck_assert_uint_eq(pbuf_data(&pkt)[9], want_nh);
+	ck_assert_uint_eq(pbuf_len(&pkt), pbuf_len(&inner));
+	ck_assert_msg(
+	    memcmp(pbuf_data(&pkt), pbuf_data(&inner), pbuf_len(&inner)) == 0,
+	    "%s: plaintext differs", v->name);
+	sa_done(&sa, c);
+}
+
+START_TEST(test_esp_encap_vectors)
+{
+	for (size_t i = 0; i < ESP_VECTORS_COUNT; i++)
+		check_vector_encap(&esp_vectors[i], false);
+}
+END_TEST
+
+START_TEST(test_esp_decap_vectors)
+{
+	for (size_t i = 0; i < ESP_VECTORS_COUNT; i++)
+		check_vector_decap(&esp_vectors[i], false);
+}
+END_TEST
+
+/*
+ * RFC 3602 cases 5-8 are encryption-only ESP: no integrity algorithm, no
+ * ICV on the wire.  Our table says so either with KAME's "null-auth"
+ * (SADB_X_AALG_NULL, ICV 0) or with no integrity algorithm at all
+ * (SADB_AALG_NONE); both must frame the packet the same way.  The RFC
+ * allows it (RFC 4303 section 3.2: confidentiality-only "MAY"), but
+ * never NULL encryption without integrity (cipher_key_check refuses it).
+ */
+START_TEST(test_esp_encap_vectors_no_integrity)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ESP_VECTORS_COUNT; i++) {
+		const struct esp_vector *v = &esp_vectors[i];
+
+		if (v->auth_alg == NULL ||
+		    strcmp(v->auth_alg, "null-auth") != 0)
+			continue;
+		check_vector_encap(v, true);
+		check_vector_decap(v, true);
+		n++;
+	}
+	ck_assert_uint_eq(n, 4);
+}
+END_TEST
+
+/*
+ * Without integrity nothing detects a changed ciphertext: what ESP still
+ * checks is the framing.  Flipping a bit in the last ciphertext block
+ * scrambles the decrypted trailer (CBC: the whole block), which the
+ * padding check then refuses; flipping one in an earlier block changes
+ * only the payload and is accepted, as the RFC says it must be (no ICV).
+ */
+START_TEST(test_esp_decap_no_integrity_framing)
+{
+	const struct esp_vector *v = NULL;
+	struct sa sa;
+	struct cipher *c;
+	uint8_t nh;
+	enum ipsec_verdict r;
+
+	for (size_t i = 0; i < ESP_VECTORS_COUNT; i++)
+		if (strcmp(esp_vectors[i].name, "RFC 3602 section 4 case 5") ==
+		    0)
+			v = &esp_vectors[i];
+	ck_assert_ptr_nonnull(v);
+	/* Case 5's trailer: 14 pad bytes 01..0e, pad length 14, nh 1. */
+	c = vec_sa(&sa, v, false);
+	ck_assert(pbuf_set(&pkt, v->esp, v->esp_len, 256));
+	pbuf_data(&pkt)[v->esp_len - 5] ^= 0x01; /* last block */
+	r = esp_decap(&sa, c, &pkt, &nh);
+	ck_assert_msg(r == IPSEC_DROP_PAD, "%s", ipsec_verdict_name(r));
+	sa_done(&sa, c);
+
+	c = vec_sa(&sa, v, false);
+	ck_assert(pbuf_set(&pkt, v->esp, v->esp_len, 256));
+	pbuf_data(&pkt)[20 + 8 + 16 + 3] ^= 0x01; /* first block */
+	ck_assert_int_eq(esp_decap(&sa, c, &pkt, &nh), IPSEC_OK);
+	ck_assert_uint_eq(nh, IPPROTO_ICMP);
+	ck_assert_uint_eq(pbuf_len(&pkt), v->plain_len);
+	sa_done(&sa, c);
+}
+END_TEST
+
 static Suite *
 esp_suite(void)
 {
@@ -539,6 +837,8 @@ esp_suite(void)
 	tcase_add_test(tc, test_esp_encap_seq_rules);
 	tcase_add_test(tc, test_esp_encap_noroom_unchanged);
 	tcase_add_test(tc, test_esp_encap_toobig);
+	tcase_add_test(tc, test_esp_encap_vectors);
+	tcase_add_test(tc, test_esp_encap_vectors_no_integrity);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("esp_decap");
@@ -547,10 +847,14 @@ esp_suite(void)
 	tcase_add_test(tc, test_esp_decap_esn_epoch_crossing);
 	tcase_add_test(tc, test_esp_decap_replay_after_icv);
 	tcase_add_test(tc, test_esp_decap_wrong_spi);
+	tcase_add_test(tc, test_esp_decap_seq_zero);
+	tcase_add_test(tc, test_esp_decap_empty);
 	tcase_add_test(tc, test_esp_decap_bad_padding);
 	tcase_add_test(tc, test_esp_decap_one_byte_short);
 	tcase_add_test(tc, test_esp_decap_cbc_partial_block);
 	tcase_add_test(tc, test_esp_decap_not_esp);
+	tcase_add_test(tc, test_esp_decap_vectors);
+	tcase_add_test(tc, test_esp_decap_no_integrity_framing);
 	suite_add_tcase(s, tc);
 	return s;
 }

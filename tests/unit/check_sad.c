@@ -137,6 +137,68 @@ END_TEST
  * 1,000,000 SAs to 1,000 peers (1,000 child SAs each): all there, found,
  * misses missed, and the outbound index finds them too.
  */
+/*
+ * The batch lookup answers as the lone one does, through inserts that
+ * grow the inbound index, deletes that leave tombstones and updates that
+ * replace entries in place.
+ */
+START_TEST(test_sad_lookup_spi_batch)
+{
+	enum { N = 5000 };
+	struct sad *sad = sad_new(77, N);
+	static struct addr dst[N];
+	static struct spitab_key keys[N];
+	static struct sad_entry *out[N];
+	struct sad_entry *e;
+	struct sa sa;
+	uint8_t raw[4] = { 10, 1, 0, 0 };
+
+	ck_assert_ptr_nonnull(sad);
+	for (uint32_t i = 0; i < N; i++) {
+		raw[2] = (uint8_t)(i >> 8);
+		raw[3] = (uint8_t)i;
+		addr_set(&dst[i], AF_INET, raw);
+		mk_sa(&sa, 0x1000 + i, IPPROTO_ESP, "10.255.0.1", "10.0.0.1");
+		sa.dst = dst[i];
+		e = sad_entry_new(&sa, 0, 1);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_int_eq(sad_insert(sad, e), SAD_OK);
+		keys[i].spi = 0x1000 + i;
+		keys[i].proto = IPPROTO_ESP;
+		keys[i].dst = &dst[i];
+	}
+	for (uint32_t i = 0; i < N; i += 3) {
+		urcu_qsbr_thread_online();
+		e = sad_lookup_spi(sad, 0x1000 + i, IPPROTO_ESP, &dst[i]);
+		urcu_qsbr_thread_offline();
+		ck_assert_int_eq(sad_delete(sad, e), SAD_OK);
+	}
+	for (uint32_t i = 1; i < N; i += 3) {
+		mk_sa(&sa, 0x1000 + i, IPPROTO_ESP, "10.255.0.1", "10.0.0.1");
+		sa.dst = dst[i];
+		sa.reqid = 42; /* marks the replacement */
+		e = sad_entry_new(&sa, 0, 1);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_int_eq(sad_update(sad, e), SAD_OK);
+	}
+	urcu_qsbr_thread_online();
+	sad_lookup_spi_batch(sad, keys, N, out);
+	for (uint32_t i = 0; i < N; i++) {
+		e = sad_lookup_spi(sad, keys[i].spi, IPPROTO_ESP, keys[i].dst);
+		ck_assert_ptr_eq(out[i], e);
+		if (i % 3 == 0) {
+			ck_assert_ptr_null(e);
+		} else {
+			ck_assert_ptr_nonnull(e);
+			ck_assert_uint_eq(e->sa.spi, keys[i].spi);
+			ck_assert_uint_eq(e->sa.reqid, i % 3 == 1 ? 42 : 0);
+		}
+	}
+	urcu_qsbr_thread_offline();
+	sad_free(sad);
+}
+END_TEST
+
 START_TEST(test_sad_insert_million)
 {
 	struct sad *sad = sad_new(0xdeadbeef, MILLION);
@@ -725,7 +787,8 @@ END_TEST
 START_TEST(test_bench_tables_smoke)
 {
 	teardown(); /* they register the thread themselves */
-	ck_assert(bench_sad_lookup_ns(1000, 1000) > 0);
+	ck_assert(bench_sad_lookup_ns(1000, 1000, 1) > 0);
+	ck_assert(bench_sad_lookup_ns(1000, 1000, 32) > 0);
 	ck_assert(bench_spd_lookup_ns(1000, 1000, false) > 0);
 	ck_assert(bench_spd_lookup_ns(1000, 1000, true) > 0);
 	(void)bench_sad_bytes_per_sa(1000);
@@ -746,6 +809,7 @@ sad_suite(void)
 	tcase_add_test(tc, test_sad_insert_duplicate);
 	tcase_add_test(tc, test_sad_insert_status);
 	tcase_add_test(tc, test_sad_insert_million);
+	tcase_add_test(tc, test_sad_lookup_spi_batch);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sad_update");

@@ -635,6 +635,9 @@ brute(const struct spd_policy *pols, const bool *live, size_t n, int dir,
 #define NPOL 100000
 #define NFLOW 1000
 
+/* The most policies any lookup of compare_flows compared. */
+static size_t max_compared;
+
 static size_t
 compare_flows(struct spd *spd, const struct spd_policy *pols, const bool *live,
     size_t n, size_t nflows)
@@ -647,8 +650,14 @@ compare_flows(struct spd *spd, const struct spd_policy *pols, const bool *live,
 
 	urcu_qsbr_thread_online();
 	for (i = 0; i < nflows; i++) {
+		struct spd_lookup_work w = { 0, 0, 0 };
+
 		rnd_flow(&k, &dir, pols, n);
-		got = spd_lookup(spd, dir, &k);
+		got = spd_lookup_counted(spd, dir, &k, &w);
+		ck_assert_ptr_eq(got, spd_lookup(spd, dir, &k));
+		ck_assert_uint_le(w.passed, w.classes);
+		if (w.policies > max_compared)
+			max_compared = w.policies;
 		want = brute(pols, live, n, dir, &k);
 		ck_assert_msg((got == NULL) == (want == NULL), "flow %zu", i);
 		if (want == NULL)
@@ -682,7 +691,14 @@ START_TEST(test_spd_lookup_vs_linear)
 	}
 	ck_assert_uint_gt(n, NPOL / 2);
 	ck_assert_uint_eq(spd_count(spd), n);
+	max_compared = 0;
 	ck_assert_uint_gt(compare_flows(spd, pols, live, n, NFLOW), NFLOW / 4);
+	/*
+	 * Not a linear scan: no lookup compared even 1% of the policies (a
+	 * scan compares all of them).  The most are in the few big groups
+	 * of one address pair (e.g. 0/0 -> 0/0) that differ by port.
+	 */
+	ck_assert_uint_lt(max_compared, n / 100);
 	for (i = 0; i < n; i++) {
 		if (rnd() % 3 != 0)
 			continue;
@@ -701,6 +717,79 @@ START_TEST(test_spd_lookup_vs_linear)
 	spd_free(spd);
 	free(pols);
 	free(live);
+}
+END_TEST
+
+/*
+ * Policies that share one address pair form one group, kept in lookup
+ * order (priority, then insertion): heads, middles and tails inserted,
+ * deleted and updated, each time against the linear scan.
+ */
+START_TEST(test_spd_lookup_group_order)
+{
+	struct spd *spd = spd_new(9, 100);
+	struct spd_policy pols[12];
+	bool live[12];
+	struct selector_key k;
+	struct spd_policy *got;
+	const struct spd_policy *want;
+	/* Ports 1..4 exact or any; priorities with ties. */
+	static const uint32_t prio[12] = { 50, 10, 50, 90, 10, 70, 30, 50, 5,
+		90, 30, 60 };
+
+	for (int i = 0; i < 12; i++) {
+		pols[i] =
+		    POL(SPD_DIR_OUT, S("10.1.0.0/16", "10.2.0.0/16"), prio[i]);
+		pols[i].sel.proto = IPPROTO_TCP;
+		if (i % 3 != 0)
+			pols[i].sel.dport_lo = pols[i].sel.dport_hi =
+			    (uint16_t)(1 + i % 4);
+		pols[i].sel.sport_lo = (uint16_t)i; /* distinct selectors */
+		pols[i].id = ins(spd, pols[i]);
+		live[i] = true;
+	}
+	for (int round = 0; round < 4; round++) {
+		for (uint16_t port = 0; port < 6; port++) {
+			k = K("10.1.2.3", "10.2.3.4", IPPROTO_TCP, 0, port);
+			for (uint16_t sp = 0; sp < 12; sp++) {
+				k.sport = sp;
+				urcu_qsbr_thread_online();
+				got = spd_lookup(spd, SPD_DIR_OUT, &k);
+				urcu_qsbr_thread_offline();
+				want = brute(pols, live, 12, SPD_DIR_OUT, &k);
+				ck_assert_msg((got == NULL) == (want == NULL),
+				    "round %d port %u sport %u", round, port,
+				    sp);
+				if (want != NULL)
+					ck_assert_uint_eq(got->id, want->id);
+			}
+		}
+		switch (round) {
+		case 0: /* the head (priority 5) and a middle one */
+			ck_assert_int_eq(
+			    spd_delete_id(spd, pols[8].id), SPD_OK);
+			ck_assert_int_eq(
+			    spd_delete_id(spd, pols[2].id), SPD_OK);
+			live[8] = live[2] = false;
+			break;
+		case 1: /* the tail, then an update to the front */
+			ck_assert_int_eq(
+			    spd_delete_id(spd, pols[9].id), SPD_OK);
+			live[9] = false;
+			pols[3].priority = 1;
+			ck_assert_int_eq(
+			    spd_insert(spd, &pols[3], true, NULL), SPD_OK);
+			break;
+		case 2: /* and one back to the end */
+			pols[3].priority = 99;
+			ck_assert_int_eq(
+			    spd_insert(spd, &pols[3], true, NULL), SPD_OK);
+			break;
+		default:
+			break;
+		}
+	}
+	spd_free(spd);
 }
 END_TEST
 
@@ -889,6 +978,7 @@ spd_suite(void)
 	tcase_add_test(tc, test_spd_lookup_ties);
 	tcase_add_test(tc, test_spd_lookup_v6_classes);
 	tcase_add_test(tc, test_spd_lookup_vs_linear);
+	tcase_add_test(tc, test_spd_lookup_group_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("spd_delete");
