@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "daemon/iface.h"
 #include "daemon/sock.h"
 #include "daemon/tun.h"
+#include "ipsec/frag.h"
 #include "ipsec/iphdr.h"
 #include "ipsec/sad.h"
 
@@ -68,6 +70,55 @@ is_nofamily(int err)
 	return err == EAFNOSUPPORT || err == EPROTONOSUPPORT;
 }
 
+static uint32_t
+probe_pmtu(void *arg, const struct addr *dst)
+{
+	struct worker *w = arg;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, mtu = 0;
+	socklen_t ml = sizeof(mtu);
+
+	memset(&ss, 0, sizeof(ss));
+	if (dst->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		fd = w->probe4;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(9);
+		memcpy(&sin->sin_addr, dst->bytes, 4);
+		sl = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		fd = w->probe6;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(9);
+		memcpy(&sin6->sin6_addr, dst->bytes, 16);
+		sl = sizeof(*sin6);
+	}
+	if (fd == -1 || connect(fd, (struct sockaddr *)&ss, sl) == -1)
+		return 0;
+	if (getsockopt(fd, dst->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+		dst->family == AF_INET ? IP_MTU : IPV6_MTU, &mtu, &ml) == -1)
+		return 0;
+	return mtu > 0 ? (uint32_t)mtu : 0;
+}
+
+/* A UDP socket, never sent on, whose connect asks the kernel for a PMTU. */
+static int
+probe_open(int family, uint32_t mark)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd != -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
     uint16_t natt_port)
@@ -80,6 +131,7 @@ worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
 	w->sh = sh;
 	w->epfd = -1;
 	w->evfd = -1;
+	w->probe4 = w->probe6 = -1;
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (w->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		goto fail;
@@ -123,6 +175,10 @@ worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
 		errno = ENOMEM;
 		goto fail;
 	}
+	w->probe4 = probe_open(AF_INET, sh->mark);
+	w->probe6 = probe_open(AF_INET6, sh->mark);
+	w->dp.pmtu_probe = probe_pmtu;
+	w->dp.pmtu_arg = w;
 	return 0;
 fail:
 	saved = errno;
@@ -141,8 +197,15 @@ worker_clear(struct worker *w)
 	if (w->dp.sh != NULL)
 		dpath_clear(&w->dp);
 	pbuf_pool_free(w->pool);
+	free(w->g);
+	w->g = NULL;
 	if (w->evfd != -1)
 		close(w->evfd);
+	if (w->probe4 != -1)
+		close(w->probe4);
+	if (w->probe6 != -1)
+		close(w->probe6);
+	w->probe4 = w->probe6 = -1;
 	if (w->epfd != -1)
 		close(w->epfd);
 	memset(w->rx, 0, sizeof(w->rx));
@@ -219,32 +282,111 @@ put_all(struct worker *w, struct pbuf **pbs, size_t n)
 }
 
 /*
- * Send a group of outer packets on s; what the kernel refuses is counted
- * (EMSGSIZE teaches the SA's path MTU, dpath_set_pmtu, when the worker
- * can learn it) and the rest sent.
+ * Outer packets waiting to be sent on one socket.  A packet the kernel
+ * refuses with EMSGSIZE makes the worker probe its SA's path MTU again
+ * (dpath_set_pmtu to 0) so the next ones are fragmented or answered with
+ * ICMP before they are encrypted.
  */
+#define WORKER_GROUP 64
+
+struct send_group {
+	struct sock *s;
+	size_t n;
+	struct sock_pkt pk[WORKER_GROUP];
+	struct sad_entry *sa[WORKER_GROUP];
+};
+
 static void
-send_group(struct worker *w, struct sock *s, struct sock_pkt *pk, size_t n)
+send_flush(struct worker *w, struct send_group *g)
 {
 	size_t done = 0, sent;
 
-	if (s == NULL) {
-		count(&w->st.send_err, n);
+	if (g->s == NULL) {
+		count(&w->st.send_err, g->n);
+		g->n = 0;
 		return;
 	}
-	while (done < n) {
-		sent = sock_send(s, pk + done, n - done);
+	while (done < g->n) {
+		sent = sock_send(g->s, g->pk + done, g->n - done);
 		count(&w->st.sock_tx, sent);
 		done += sent;
-		if (done < n) {
-			if (errno == EAGAIN || errno == ENOBUFS) {
-				count(&w->st.out_drops[IPSEC_DROP_QUEUE],
-				    n - done);
-				return;
-			}
-			count(&w->st.send_err, 1);
-			done++;
+		if (done == g->n)
+			break;
+		if (errno == EAGAIN || errno == ENOBUFS) {
+			count(&w->st.out_drops[IPSEC_DROP_QUEUE], g->n - done);
+			break;
 		}
+		if (errno == EMSGSIZE && g->sa[done] != NULL)
+			dpath_set_pmtu(&w->dp, g->sa[done], 0);
+		count(&w->st.send_err, 1);
+		done++;
+	}
+	g->n = 0;
+}
+
+static void
+send_add(struct worker *w, struct send_group *g, struct pbuf *pb,
+    const struct dpath_out *out)
+{
+	struct sock_pkt *pk;
+
+	if (g->n == WORKER_GROUP)
+		send_flush(w, g);
+	pk = &g->pk[g->n];
+	memset(pk, 0, sizeof(*pk));
+	pk->pb = pb;
+	pk->meta.kind = out->is_udp ? SOCK_KIND_UDP_ESP : SOCK_KIND_IP;
+	pk->meta.sport = out->sport;
+	pk->meta.dport = out->dport;
+	g->sa[g->n++] = out->sa;
+}
+
+/* Buffers of fragments made during a batch, returned after the sends. */
+#define WORKER_FRAGS 64
+
+struct frag_bufs {
+	size_t n;
+	struct pbuf *pbs[WORKER_FRAGS];
+};
+
+/*
+ * Queue an outer packet for sending, fragmented first when it exceeds the
+ * path MTU of its SA (frag.h): the kernel never fragments what a raw
+ * hdrincl socket sends.
+ */
+static void
+send_outer(struct worker *w, struct send_group *g, struct frag_bufs *fb,
+    struct pbuf *pb, const struct dpath_out *out)
+{
+	struct pbuf *frags[32];
+	size_t nfr = 0, nout;
+	uint32_t pmtu = out->sa == NULL ? 0 : dpath_pmtu(&w->dp, out->sa);
+	enum ipsec_verdict v;
+
+	if (pmtu == 0 || pbuf_len(pb) <= pmtu || out->is_udp) {
+		/* UDP: the kernel's own UDP path fragments as needed. */
+		send_add(w, g, pb, out);
+		return;
+	}
+	while (nfr < sizeof(frags) / sizeof(frags[0]) &&
+	    fb->n + nfr < WORKER_FRAGS &&
+	    (frags[nfr] = pbuf_pool_get(w->pool)) != NULL) {
+		pbuf_reset(frags[nfr], WORKER_HEADROOM);
+		nfr++;
+	}
+	v = ip_fragment(pb, pmtu, w->frag_id++, frags, nfr, &nout);
+	for (size_t i = nout; i < nfr; i++)
+		pbuf_pool_put(w->pool, frags[i]);
+	if (v != IPSEC_OK) {
+		for (size_t i = 0; i < nout; i++)
+			pbuf_pool_put(w->pool, frags[i]);
+		count(&w->st.out_drops[v], 1);
+		return;
+	}
+	send_add(w, g, pb, out);
+	for (size_t i = 0; i < nout; i++) {
+		fb->pbs[fb->n++] = frags[i];
+		send_add(w, g, frags[i], out);
 	}
 }
 
@@ -281,14 +423,19 @@ do_tun(struct worker *w, struct iface *ifc)
 	const struct addrset *locals =
 	    atomic_load_explicit(&w->sh->locals, memory_order_acquire);
 	struct pbuf *pbs[WORKER_BATCH];
-	struct sock_pkt g4[WORKER_BATCH], g6[WORKER_BATCH], u4[WORKER_BATCH],
-	    u6[WORKER_BATCH];
-	size_t n4 = 0, n6 = 0, nu4 = 0, nu6 = 0;
+	struct send_group *g4 = &w->g[0], *g6 = &w->g[1], *u4 = &w->g[2],
+			  *u6 = &w->g[3];
+	struct frag_bufs fb;
 	ssize_t n;
 
 	n = tun_read(q, w->pool, WORKER_HEADROOM, pbs, WORKER_BATCH);
 	if (n <= 0)
 		return false;
+	g4->s = w->tx4;
+	g6->s = w->tx6;
+	u4->s = w->rx[WORKER_UDP4];
+	u6->s = w->rx[WORKER_UDP6];
+	fb.n = 0;
 	count(&w->st.tun_rx, (uint64_t)n);
 	refill_random(w);
 	w->dp.now_sec = now_sec();
@@ -296,10 +443,9 @@ do_tun(struct worker *w, struct iface *ifc)
 		struct pbuf *pb = pbs[i];
 		struct dpath_out out;
 		struct ip_info info;
-		struct sock_pkt *pk;
 		enum ipsec_verdict v;
 		size_t len = pbuf_len(pb);
-		bool is_local;
+		bool is_local, is_v4;
 
 		is_local = ip_parse(pbuf_data(pb), len, &info) &&
 		    addrset_has(locals, &info.src);
@@ -313,26 +459,20 @@ do_tun(struct worker *w, struct iface *ifc)
 		}
 		count(&ist->out_packets, 1);
 		count(&ist->out_bytes, len);
+		is_v4 = pbuf_data(pb)[0] >> 4 == 4;
 		if (out.sa == NULL) {
 			/* Bypass: the packet goes out as it is. */
 			count(&w->st.bypass_tx, 1);
-			pk = pbuf_data(pb)[0] >> 4 == 4 ? &g4[n4++] : &g6[n6++];
+			send_add(w, is_v4 ? g4 : g6, pb, &out);
 		} else if (out.is_udp)
-			pk =
-			    out.dst.family == AF_INET ? &u4[nu4++] : &u6[nu6++];
+			send_outer(w, is_v4 ? u4 : u6, &fb, pb, &out);
 		else
-			pk = out.dst.family == AF_INET ? &g4[n4++] : &g6[n6++];
-		memset(pk, 0, sizeof(*pk));
-		pk->pb = pb;
-		pk->meta.kind = out.is_udp ? SOCK_KIND_UDP_ESP : SOCK_KIND_IP;
-		pk->meta.dport = out.dport;
-		pk->meta.sport = out.sport;
+			send_outer(w, is_v4 ? g4 : g6, &fb, pb, &out);
 	}
-	send_group(w, w->tx4, g4, n4);
-	send_group(w, w->tx6, g6, n6);
-	send_group(w, w->rx[WORKER_UDP4], u4, nu4);
-	send_group(w, w->rx[WORKER_UDP6], u6, nu6);
+	for (int i = 0; i < 4; i++)
+		send_flush(w, &w->g[i]);
 	put_all(w, pbs, (size_t)n);
+	put_all(w, fb.pbs, fb.n);
 	return n == WORKER_BATCH;
 }
 

@@ -13,6 +13,7 @@
 struct addrset;
 struct iface_table;
 struct pbuf_pool;
+struct send_group;
 struct sock;
 
 /*
@@ -90,6 +91,9 @@ struct worker {
 	struct sock *tx4, *tx6;	     /* raw hdrincl send sockets */
 	struct pbuf_pool *pool;
 	struct dpath dp;
+	int probe4, probe6;	      /* path MTU probes (worker.c) */
+	uint32_t frag_id;	      /* IPv6 fragment identification */
+	struct send_group *g;	      /* 4 send groups (worker.c) */
 	uint64_t synced_gen;	    /* interface table this worker polls */
 	_Atomic uint64_t acked_gen; /* published after each sync */
 	_Atomic bool stop;

@@ -103,6 +103,21 @@ dpath_set_pmtu(struct dpath *d, struct sad_entry *e, uint32_t pmtu)
 	}
 }
 
+uint32_t
+dpath_pmtu(struct dpath *d, struct sad_entry *e)
+{
+	struct dpath_sa_state *st = sad_wstate_get(e, d->slot);
+
+	if (st == NULL)
+		return 0;
+	if (d->pmtu_probe != NULL &&
+	    (st->pmtu == 0 || d->now_sec - st->pmtu_sec > DPATH_PMTU_TTL)) {
+		st->pmtu = d->pmtu_probe(d->pmtu_arg, &e->sa.dst);
+		st->pmtu_sec = d->now_sec;
+	}
+	return st->pmtu;
+}
+
 static const struct knobs *
 knobs_of(const struct dpath *d)
 {
@@ -251,9 +266,9 @@ dpath_output(struct dpath *d, uint32_t if_id, bool is_local_src,
 	struct selector_key k;
 	struct ip_info info;
 	struct spd_policy *pol;
-	struct dpath_sa_state *st;
 	struct sad_entry *outer;
 	size_t n, len = pbuf_len(pb), failed = 0;
+	uint32_t pmtu;
 	enum ipsec_verdict v;
 
 	memset(out, 0, sizeof(*out));
@@ -288,11 +303,10 @@ dpath_output(struct dpath *d, uint32_t if_id, bool is_local_src,
 	if (!bundle_order(x, n))
 		return IPSEC_DROP_POLICY;
 	outer = entry_of(x[n - 1].sa);
-	st = sad_wstate_get(outer, d->slot);
-	if (st != NULL && st->pmtu != 0 &&
-	    needs_toobig(&info, &outer->sa, kn) &&
-	    len + bundle_added(x, n, len) > st->pmtu) {
-		out->inner_mtu = bundle_max_inner(x, n, st->pmtu);
+	pmtu = dpath_pmtu(d, outer);
+	if (pmtu != 0 && needs_toobig(&info, &outer->sa, kn) &&
+	    len + bundle_added(x, n, len) > pmtu) {
+		out->inner_mtu = bundle_max_inner(x, n, pmtu);
 		out->sa = outer;
 		sad_drop(outer, IPSEC_DROP_TOOBIG);
 		return IPSEC_DROP_TOOBIG;

@@ -42,6 +42,9 @@ struct spd_policy;
  * dpath_wstate_free).
  */
 
+/* Seconds a learned path MTU is trusted before it is probed again. */
+#define DPATH_PMTU_TTL 600
+
 /* Shared by all workers; set up by the daemon before they start. */
 struct dpath_shared {
 	struct sad *sad;
@@ -74,6 +77,13 @@ struct dpath {
 	/* Unpredictable bytes for CBC IVs, refilled by the worker. */
 	uint8_t rnd[4096];
 	size_t rnd_left;
+	/*
+	 * The worker's path MTU probe toward an outer destination (0 when
+	 * unknown), asked when an SA's pmtu is unknown or older than
+	 * DPATH_PMTU_TTL seconds.  NULL: never asked (no MTU checks).
+	 */
+	uint32_t (*pmtu_probe)(void *arg, const struct addr *dst);
+	void *pmtu_arg;
 	/* Inbound lookup results for the packet in progress. */
 	struct bundle_xform xin[BUNDLE_MAX];
 	unsigned nxin;
@@ -140,6 +150,12 @@ struct dpath_in {
  */
 enum ipsec_verdict dpath_input(
     struct dpath *d, struct pbuf *pb, struct dpath_in *in);
+
+/*
+ * The path MTU this worker knows for SA e (0 = unknown); for the worker,
+ * which fragments outer packets larger than it (frag.h).
+ */
+uint32_t dpath_pmtu(struct dpath *d, struct sad_entry *e);
 
 /*
  * Record the path MTU the worker learned for SA e (from the kernel, e.g.
