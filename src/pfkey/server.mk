@@ -35,3 +35,20 @@ tests_unit_check_setkey_msg_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DSETKEY_TESTDIR='"$(abs_top_srcdir)/tests/setkey"'
 tests_unit_check_setkey_msg_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_setkey_msg_LDADD = $(TEST_LIBS)
+
+# The PF_KEY conformance suite (tests/pfkey/): programs that run the
+# server on a temporary socket with a real SAD and SPD (harness.h) and
+# talk to it through client sockets.
+PFKEY_SUITE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-I$(top_srcdir)/tests/pfkey
+PFKEY_SUITE_SRCS = tests/pfkey/harness.c tests/pfkey/harness.h
+PFKEY_SUITE_LIBS = $(PFKEY_SERVER_LIBS) $(CORE_LIBS) $(CHECK_LIBS) \
+	$(LIBEVENT_LIBS)
+PFKEY_SUITE = tests/pfkey/pfkey_sa
+check_PROGRAMS += $(PFKEY_SUITE)
+TESTS += $(PFKEY_SUITE)
+
+tests_pfkey_pfkey_sa_SOURCES = tests/pfkey/pfkey_sa.c $(PFKEY_SUITE_SRCS)
+tests_pfkey_pfkey_sa_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
+tests_pfkey_pfkey_sa_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_pfkey_pfkey_sa_LDADD = $(PFKEY_SUITE_LIBS)
