@@ -1,0 +1,54 @@
+# The PF_KEY emulation server (server*.c, see server.h) and setkey(8)
+# commands as PF_KEY messages (setkey_msg.c, see setkey_msg.h).
+noinst_LTLIBRARIES += src/pfkey/libsetkey_msg.la src/pfkey/libpfkey_server.la
+src_pfkey_libsetkey_msg_la_SOURCES = src/pfkey/setkey_msg.c \
+	src/pfkey/setkey_msg.h
+src_pfkey_libpfkey_server_la_SOURCES = src/pfkey/server.c \
+	src/pfkey/server.h src/pfkey/server_int.h src/pfkey/server_send.c \
+	src/pfkey/server_sa.c src/pfkey/server_spd.c src/pfkey/server_acq.c \
+	src/pfkey/server_load.c
+src_pfkey_libpfkey_server_la_CFLAGS = $(DAEMON_CFLAGS)
+
+# What ipsecd links for the server (src/ipsecctl/keycmd.mk appends it to
+# ipsecd_LDADD: automake wants that after daemon.mk's "=").
+PFKEY_SERVER_LIBS = src/pfkey/libpfkey_server.la src/pfkey/libsetkey_msg.la \
+	src/pfkey/libsetkey.la src/pfkey/libpfkey_msg.la
+
+# What the server's tests link: the server, the codec, the setkey
+# language and the core modules they use.
+SETKEY_LANG_SRCS = src/pfkey/setkey.c src/pfkey/setkey_lex.c \
+	src/pfkey/setkey_words.c src/pfkey/setkey_sa.c src/pfkey/setkey_alg.c \
+	src/pfkey/setkey_spd.c src/pfkey/setkey_fmt.c
+SERVER_SRCS = src/pfkey/server.c src/pfkey/server_send.c \
+	src/pfkey/server_sa.c src/pfkey/server_spd.c src/pfkey/server_acq.c \
+	src/pfkey/server_load.c src/pfkey/setkey_msg.c $(SETKEY_LANG_SRCS) \
+	$(PFKEY_MSG_SRCS) src/ipsec/replay.c src/common/log.c
+SERVER_TEST_CFLAGS = $(TEST_CFLAGS) $(LIBEVENT_CFLAGS)
+SERVER_TEST_LIBS = $(TEST_LIBS) $(LIBEVENT_LIBS)
+
+check_PROGRAMS += tests/unit/check_setkey_msg
+TESTS += tests/unit/check_setkey_msg
+tests_unit_check_setkey_msg_SOURCES = tests/unit/check_setkey_msg.c \
+	tests/unit/pfkey_testmsg.h src/pfkey/setkey_msg.c \
+	$(SETKEY_LANG_SRCS) $(PFKEY_MSG_SRCS)
+tests_unit_check_setkey_msg_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSETKEY_TESTDIR='"$(abs_top_srcdir)/tests/setkey"'
+tests_unit_check_setkey_msg_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_setkey_msg_LDADD = $(TEST_LIBS)
+
+# The PF_KEY conformance suite (tests/pfkey/): programs that run the
+# server on a temporary socket with a real SAD and SPD (harness.h) and
+# talk to it through client sockets.
+PFKEY_SUITE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-I$(top_srcdir)/tests/pfkey
+PFKEY_SUITE_SRCS = tests/pfkey/harness.c tests/pfkey/harness.h
+PFKEY_SUITE_LIBS = $(PFKEY_SERVER_LIBS) $(CORE_LIBS) $(CHECK_LIBS) \
+	$(LIBEVENT_LIBS)
+PFKEY_SUITE = tests/pfkey/pfkey_sa
+check_PROGRAMS += $(PFKEY_SUITE)
+TESTS += $(PFKEY_SUITE)
+
+tests_pfkey_pfkey_sa_SOURCES = tests/pfkey/pfkey_sa.c $(PFKEY_SUITE_SRCS)
+tests_pfkey_pfkey_sa_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
+tests_pfkey_pfkey_sa_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_pfkey_pfkey_sa_LDADD = $(PFKEY_SUITE_LIBS)
