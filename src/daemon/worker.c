@@ -169,7 +169,8 @@ worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
 		goto fail;
 	w->pool =
 	    pbuf_pool_new(WORKER_POOL_BUFS, WORKER_BUF_SIZE, WORKER_HEADROOM);
-	if (w->pool == NULL)
+	w->g = calloc(4, sizeof(*w->g));
+	if (w->pool == NULL || w->g == NULL)
 		goto fail;
 	if (dpath_init(&w->dp, &sh->dp, index, 10) == -1) {
 		errno = ENOMEM;
