@@ -44,6 +44,16 @@
 #define TAG_KIND(t) ((t)&0xff000000u)
 #define TAG_INDEX(t) ((t)&0x00ffffffu)
 
+/* Outer packets waiting to be sent on one socket (send_flush). */
+#define WORKER_GROUP 64
+
+struct send_group {
+	struct sock *s;
+	size_t n;
+	struct sock_pkt pk[WORKER_GROUP];
+	struct sad_entry *sa[WORKER_GROUP];
+};
+
 static const struct {
 	int family;
 	uint8_t proto;
@@ -288,14 +298,6 @@ put_all(struct worker *w, struct pbuf **pbs, size_t n)
  * (dpath_set_pmtu to 0) so the next ones are fragmented or answered with
  * ICMP before they are encrypted.
  */
-#define WORKER_GROUP 64
-
-struct send_group {
-	struct sock *s;
-	size_t n;
-	struct sock_pkt pk[WORKER_GROUP];
-	struct sad_entry *sa[WORKER_GROUP];
-};
 
 static void
 send_flush(struct worker *w, struct send_group *g)
