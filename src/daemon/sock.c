@@ -57,6 +57,9 @@ struct sock {
 	struct pbuf *pbs[SOCK_BATCH_MAX];
 };
 
+/* Socket buffer size asked for every outer socket, bytes. */
+#define SOCK_BUF_BYTES (4 * 1024 * 1024)
+
 static int
 setopt(int fd, int level, int name, int val)
 {
@@ -82,6 +85,16 @@ sock_alloc(int family, enum sock_type type, int proto)
 		free(s);
 		return NULL;
 	}
+	/*
+	 * Room for bursts: a worker busy with a batch must not lose what
+	 * arrives meanwhile (the default 208 KB holds ~150 full packets).
+	 * The FORCE variants pass net.core.rmem_max as root; without
+	 * CAP_NET_ADMIN the plain ones give what the limit allows.
+	 */
+	if (setopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, SOCK_BUF_BYTES) == -1)
+		setopt(s->fd, SOL_SOCKET, SO_RCVBUF, SOCK_BUF_BYTES);
+	if (setopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, SOCK_BUF_BYTES) == -1)
+		setopt(s->fd, SOL_SOCKET, SO_SNDBUF, SOCK_BUF_BYTES);
 	return s;
 }
 
