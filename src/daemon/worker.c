@@ -28,6 +28,7 @@
 #include "ipsec/frag.h"
 #include "ipsec/iphdr.h"
 #include "ipsec/sad.h"
+#include "ipsec/spd.h"
 
 /* Packets per batch, and batches per descriptor per wake-up (fairness). */
 #define WORKER_BATCH 32
@@ -36,6 +37,34 @@
 #define WORKER_POOL_BUFS 512
 #define WORKER_BUF_SIZE 16384
 #define WORKER_HEADROOM 256
+
+/*
+ * Packets waiting for an SA an ACQUIRE asked for: at most WORKER_HOLD per
+ * worker, each at most WORKER_HOLD_SEC seconds, retried every
+ * WORKER_RETRY_MS (Linux's xfrm policy queue holds 100 per policy).
+ */
+#define WORKER_HOLD 128
+#define WORKER_HOLD_SEC 10
+#define WORKER_RETRY_MS 20
+/* At most one event per policy (or SA) per second per worker. */
+#define WORKER_RATE_SLOTS 256
+
+struct held {
+	struct pbuf *pb;
+	uint32_t if_key;
+	bool is_local;
+	uint64_t since;
+};
+
+struct worker_hold {
+	size_t n;
+	struct held h[WORKER_HOLD];
+};
+
+struct worker_rate {
+	uint32_t key[WORKER_RATE_SLOTS];
+	uint64_t sec[WORKER_RATE_SLOTS];
+};
 
 /* Epoll tags: kind in the top byte, index below. */
 #define TAG_EVFD 0x01000000u
@@ -180,7 +209,10 @@ worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
 	w->pool =
 	    pbuf_pool_new(WORKER_POOL_BUFS, WORKER_BUF_SIZE, WORKER_HEADROOM);
 	w->g = calloc(4, sizeof(*w->g));
-	if (w->pool == NULL || w->g == NULL)
+	w->hold = calloc(1, sizeof(*w->hold));
+	w->rate = calloc(1, sizeof(*w->rate));
+	if (w->pool == NULL || w->g == NULL || w->hold == NULL ||
+	    w->rate == NULL)
 		goto fail;
 	if (dpath_init(&w->dp, &sh->dp, index, 10) == -1) {
 		errno = ENOMEM;
@@ -207,9 +239,15 @@ worker_clear(struct worker *w)
 	sock_free(w->tx6);
 	if (w->dp.sh != NULL)
 		dpath_clear(&w->dp);
+	for (size_t i = 0; w->hold != NULL && i < w->hold->n; i++)
+		pbuf_pool_put(w->pool, w->hold->h[i].pb);
 	pbuf_pool_free(w->pool);
 	free(w->g);
+	free(w->hold);
+	free(w->rate);
 	w->g = NULL;
+	w->hold = NULL;
+	w->rate = NULL;
 	if (w->evfd != -1)
 		close(w->evfd);
 	if (w->probe4 != -1)
@@ -417,6 +455,120 @@ send_toobig(struct worker *w, const struct iface *ifc,
 	pbuf_pool_put(w->pool, pb);
 }
 
+/* Whether an event for key may go now (one per key per second). */
+static bool
+rate_ok(struct worker *w, uint32_t key, uint64_t now)
+{
+	size_t i = (key * 0x9e3779b1u) % WORKER_RATE_SLOTS;
+	struct worker_rate *r = w->rate;
+
+	if (r->key[i] == key && r->sec[i] == now)
+		return false;
+	r->key[i] = key;
+	r->sec[i] = now;
+	return true;
+}
+
+static void
+event_put(struct worker *w, const struct wevent *ev)
+{
+	uint64_t one = 1;
+
+	if (wevent_put(&w->events, ev) && w->sh->evfd != -1 &&
+	    write(w->sh->evfd, &one, sizeof(one)) != sizeof(one))
+		return; /* the counter is high: the control thread will look */
+}
+
+/* Ask the control thread for an ACQUIRE (rate-limited per policy). */
+static void
+ask_acquire(struct worker *w, const struct dpath_out *out)
+{
+	struct wevent ev;
+
+	if (out->pol == NULL || !rate_ok(w, out->pol->id, w->dp.now_sec))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = WEVENT_ACQUIRE;
+	ev.u.acq.policy_id = out->pol->id;
+	ev.u.acq.flow = out->flow;
+	event_put(w, &ev);
+	count(&w->st.acquires, 1);
+}
+
+/* Keep pb until its SA comes; false when the queue is full. */
+static bool
+hold_put(struct worker *w, struct pbuf *pb, uint32_t if_key, bool is_local)
+{
+	struct held *h;
+
+	if (w->hold->n == WORKER_HOLD)
+		return false;
+	h = &w->hold->h[w->hold->n++];
+	h->pb = pb;
+	h->if_key = if_key;
+	h->is_local = is_local;
+	h->since = w->dp.now_sec;
+	count(&w->st.held, 1);
+	return true;
+}
+
+/*
+ * Try the held packets again: those whose SA arrived are sent, those
+ * past WORKER_HOLD_SEC (or refused for another reason) dropped.
+ */
+static void
+hold_retry(struct worker *w)
+{
+	struct worker_hold *hq = w->hold;
+	struct send_group *g4 = &w->g[0], *g6 = &w->g[1], *u4 = &w->g[2],
+			  *u6 = &w->g[3];
+	struct frag_bufs fb;
+	struct pbuf *done[WORKER_HOLD];
+	size_t keep = 0, ndone = 0;
+
+	g4->s = w->tx4;
+	g6->s = w->tx6;
+	u4->s = w->rx[WORKER_UDP4];
+	u6->s = w->rx[WORKER_UDP6];
+	fb.n = 0;
+	refill_random(w);
+	w->dp.now_sec = now_sec();
+	for (size_t i = 0; i < hq->n; i++) {
+		struct held *h = &hq->h[i];
+		struct dpath_out out;
+		struct pbuf *pb = h->pb;
+		bool is_v4 = pbuf_data(pb)[0] >> 4 == 4;
+		enum ipsec_verdict v;
+
+		v = dpath_output(&w->dp, h->if_key, h->is_local, pb, &out);
+		if (v == IPSEC_DROP_NOSA &&
+		    w->dp.now_sec - h->since < WORKER_HOLD_SEC) {
+			hq->h[keep++] = *h;
+			continue;
+		}
+		done[ndone++] = pb;
+		if (v != IPSEC_OK) {
+			count(&w->st.held_dropped, 1);
+			count(&w->st.out_drops[v], 1);
+			continue;
+		}
+		count(&w->st.held_sent, 1);
+		if (out.sa == NULL)
+			send_add(w, is_v4 ? g4 : g6, pb, &out);
+		else if (out.is_udp)
+			send_outer(w, out.dst.family == AF_INET ? u4 : u6, &fb, pb,
+			    &out);
+		else
+			send_outer(w, out.dst.family == AF_INET ? g4 : g6, &fb,
+			    pb, &out);
+	}
+	hq->n = keep;
+	for (int i = 0; i < 4; i++)
+		send_flush(w, &w->g[i]);
+	put_all(w, done, ndone);
+	put_all(w, fb.pbs, fb.n);
+}
+
 /* Outbound: a batch from ifc's queue through dpath_output to sockets. */
 static bool
 do_tun(struct worker *w, struct iface *ifc)
@@ -455,6 +607,14 @@ do_tun(struct worker *w, struct iface *ifc)
 		v = dpath_output(&w->dp, ifc->key, is_local, pb, &out);
 		if (v == IPSEC_DROP_TOOBIG)
 			send_toobig(w, ifc, q, pb, &out);
+		if (v == IPSEC_DROP_NOSA) {
+			ask_acquire(w, &out);
+			if (hold_put(w, pb, ifc->key, is_local)) {
+				pbs[i] = NULL; /* the hold queue owns it */
+				continue;
+			}
+			count(&w->st.held_dropped, 1);
+		}
 		if (v != IPSEC_OK) {
 			count(&ist->out_drops[v], 1);
 			count(&w->st.out_drops[v], 1);
@@ -512,6 +672,34 @@ write_group(struct worker *w, struct tun_group *g)
 	}
 }
 
+/*
+ * An authenticated ESP-in-UDP packet from another address or port than
+ * its SA's peer: the NAT in front of the peer changed its mapping (RFC
+ * 3948 section 5.2 leaves it to the implementation; Linux's xfrm reports
+ * it with NEW_MAPPING).  The control thread updates the SAs and tells the
+ * key managers.
+ */
+static void
+check_mapping(struct worker *w, const struct sad_entry *e,
+    const struct sock_meta *m)
+{
+	struct wevent ev;
+
+	if (e == NULL || !(e->sa.flags & SA_F_UDP_ENCAP) ||
+	    (addr_eq(&m->src, &e->sa.src) && m->sport == e->sa.encap_sport))
+		return;
+	if (!rate_ok(w, e->sa.spi, w->dp.now_sec))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = WEVENT_NAT_MAPPING;
+	ev.u.nat.spi = e->sa.spi;
+	ev.u.nat.dst = e->sa.dst;
+	ev.u.nat.src = m->src;
+	ev.u.nat.sport = m->sport;
+	event_put(w, &ev);
+	count(&w->st.nat_changes, 1);
+}
+
 /* Inbound: a batch from socket i through dpath_input to devices. */
 static bool
 do_rx(struct worker *w, unsigned i)
@@ -555,6 +743,8 @@ do_rx(struct worker *w, unsigned i)
 			count(&w->st.in_drops[v], 1);
 			continue;
 		}
+		if (pk[k].meta.kind == SOCK_KIND_UDP_ESP)
+			check_mapping(w, in.sa, &pk[k].meta);
 		ifc = t == NULL ? NULL : iface_table_lookup(t, in.if_key);
 		if (ifc == NULL && t != NULL)
 			ifc = iface_table_lookup(t, 0);
@@ -611,8 +801,11 @@ worker_main(void *arg)
 			atomic_store(&w->acked_gen, t->gen);
 		}
 		urcu_qsbr_thread_offline();
-		n = epoll_wait(w->epfd, evs, 64, 1000);
+		n = epoll_wait(w->epfd, evs, 64,
+		    w->hold->n > 0 ? WORKER_RETRY_MS : 1000);
 		urcu_qsbr_thread_online();
+		if (w->hold->n > 0)
+			hold_retry(w);
 		t = ifaces_of(w);
 		for (int i = 0; i < n; i++) {
 			uint32_t tag = evs[i].data.u32;

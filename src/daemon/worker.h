@@ -8,12 +8,15 @@
 #include <stdint.h>
 
 #include "ipsec/dpath.h"
+#include "daemon/wevent.h"
 #include "ipsec/verdict.h"
 
 struct addrset;
 struct iface_table;
 struct pbuf_pool;
 struct send_group;
+struct worker_hold;
+struct worker_rate;
 struct sock;
 
 /*
@@ -67,6 +70,11 @@ struct worker_stats {
 	_Atomic uint64_t runt;	    /* UDP on the NAT-T port, not ESP/IKE */
 	_Atomic uint64_t send_err;  /* the kernel refused a send */
 	_Atomic uint64_t no_iface;  /* decapsulated, no interface for it */
+	_Atomic uint64_t held;	     /* waited for an SA (ACQUIRE) */
+	_Atomic uint64_t held_sent;  /* ... and were sent once it came */
+	_Atomic uint64_t held_dropped; /* ... timed out or queue full */
+	_Atomic uint64_t acquires;   /* ACQUIRE requests to the control */
+	_Atomic uint64_t nat_changes; /* NAT mapping changes seen */
 	_Atomic uint64_t out_drops[IPSEC_VERDICT_COUNT];
 	_Atomic uint64_t in_drops[IPSEC_VERDICT_COUNT];
 };
@@ -78,6 +86,7 @@ struct worker_shared {
 	struct addrset *_Atomic locals;
 	uint32_t mark; /* the daemon's outer-packet mark */
 	unsigned nworkers;
+	int evfd; /* the control thread's: workers write after wevent_put */
 };
 
 struct worker {
@@ -98,6 +107,9 @@ struct worker {
 	_Atomic uint64_t acked_gen; /* published after each sync */
 	_Atomic bool stop;
 	struct worker_stats st;
+	struct wevent_ring events;    /* to the control thread */
+	struct worker_hold *hold;     /* packets waiting for an SA */
+	struct worker_rate *rate;     /* event rate limits (worker.c) */
 };
 
 /*

@@ -293,8 +293,11 @@ dpath_output(struct dpath *d, uint32_t if_id, bool is_local_src,
 	case SPD_ACTION_IPSEC:
 		break;
 	}
-	if ((v = pick_sas(d, pol, &k, kn, x, &n)) != IPSEC_OK)
+	if ((v = pick_sas(d, pol, &k, kn, x, &n)) != IPSEC_OK) {
+		if (v == IPSEC_DROP_NOSA)
+			out->flow = k;
 		return v;
+	}
 	if (n == 0) {
 		/* Every template is "use" and none has an SA: plaintext. */
 		policy_count(pol, len, d->now_sec);

@@ -7,6 +7,7 @@
 
 #include "common/addr.h"
 #include "ipsec/bundle.h"
+#include "ipsec/selector.h"
 #include "ipsec/verdict.h"
 
 struct crypto_lib;
@@ -115,6 +116,7 @@ struct dpath_out {
 	 */
 	uint32_t inner_mtu;
 	struct spd_policy *pol; /* the policy applied, or NULL */
+	struct selector_key flow; /* with IPSEC_DROP_NOSA: for the ACQUIRE */
 };
 
 /*
