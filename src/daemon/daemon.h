@@ -16,6 +16,7 @@ struct event_base;
 struct iface_table;
 struct nl;
 struct nl_mon;
+struct natt;
 struct pfkey_server;
 struct polroute;
 struct addrset;
@@ -53,6 +54,7 @@ struct ipsecd {
 	struct nl_mon *mon;
 	struct pfkey_server *pfkey;
 	struct control *control;
+	struct natt *natt;
 	struct addrset *locals;	    /* this host's addresses; in wsh.locals */
 	struct polroute *polroutes; /* the default interface's, sorted */
 	size_t npolroutes;

@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += src/daemon/libipsecd_daemon.la
 src_daemon_libipsecd_daemon_la_SOURCES = \
 	src/daemon/worker.c src/daemon/worker.h \
 	src/daemon/wevent.c src/daemon/wevent.h \
+	src/daemon/natt.c src/daemon/natt.h \
 	src/daemon/addrset.c src/daemon/addrset.h \
 	src/daemon/iface_table.c src/daemon/iface.h \
 	src/daemon/privdrop.c src/daemon/privdrop.h \

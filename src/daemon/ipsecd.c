@@ -13,9 +13,11 @@
  */
 #include "config.h"
 
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +36,7 @@
 #include "daemon/conf.h"
 #include "daemon/daemon.h"
 #include "daemon/iface.h"
+#include "daemon/natt.h"
 #include "daemon/netlink.h"
 #include "daemon/privdrop.h"
 #include "daemon/sock.h"
@@ -41,6 +44,7 @@
 #include "ipsec/dpath.h"
 #include "ipsec/sad.h"
 #include "ipsec/spd.h"
+#include "pfkey/server.h"
 
 #define IPSECD_CONF_DEFAULT "/etc/ipsecd/ipsecd.conf"
 #define IPSECD_SAD_MAX 4000000u
@@ -230,11 +234,13 @@ mon_cb(evutil_socket_t fd, short what, void *arg)
 static void
 expire_fn(struct sad *sad, struct sad_entry *e, unsigned tripped, void *arg)
 {
-	(void)arg;
-	log_info("sa 0x%08x: %s lifetime reached", e->sa.spi,
+	struct ipsecd *d = arg;
+
+	(void)sad;
+	log_debug("sa 0x%08x: %s lifetime reached", e->sa.spi,
 	    (tripped & SAD_EXP_HARD) ? "hard" : "soft");
-	if (tripped & SAD_EXP_HARD)
-		sad_delete(sad, e);
+	/* EXPIRE to the key managers; a hard one deletes the SA. */
+	pfkey_server_expire(d->pfkey, e, tripped);
 }
 
 static void
@@ -246,6 +252,159 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	sad_expire_scan(d->sad, ipsecd_now(), expire_fn, d);
 	sd_notify(0, "WATCHDOG=1");
+}
+
+static uint64_t
+ctx_now(void *arg)
+{
+	(void)arg;
+	return ipsecd_now();
+}
+
+static uint32_t
+ctx_rand32(void *arg)
+{
+	struct ipsecd *d = arg;
+	uint32_t r = 0;
+
+	if (crypto_lib_rand(d->lib, &r, sizeof(r)) == -1)
+		r = (uint32_t)random();
+	return r;
+}
+
+static void
+ctx_spd_changed(void *arg)
+{
+	ipsecd_spd_changed(arg);
+}
+
+/* The group allowed on the sockets; 0 (root only) when it does not exist. */
+static gid_t
+socket_gid(const struct conf *c)
+{
+	struct group *gr = getgrnam(c->group);
+
+	if (gr == NULL) {
+		log_warnx("group %s does not exist: the sockets are for root "
+			  "only",
+		    c->group);
+		return 0;
+	}
+	return gr->gr_gid;
+}
+
+/*
+ * Load include files through the PF_KEY server (one code path with the
+ * IKE daemons and ipsecctl).  Each file is checked again on its open
+ * descriptor: it holds keys.  -1 after logging when any command failed.
+ */
+static int
+load_includes(struct ipsecd *d, const struct conf *c)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < c->nincludes; i++) {
+		const struct conf_include *inc = &c->includes[i];
+		char why[CONF_WHY_MAX];
+		FILE *fp;
+		int fd;
+
+		if ((fd = open(inc->path, O_RDONLY | O_CLOEXEC)) == -1) {
+			log_warn(
+			    "%s:%u: include %s", c->file, inc->line, inc->path);
+			rc = -1;
+			continue;
+		}
+		if (!conf_secret_check_fd(fd, why, sizeof(why))) {
+			log_warnx("%s:%u: include %s: %s", c->file, inc->line,
+			    inc->path, why);
+			close(fd);
+			rc = -1;
+			continue;
+		}
+		if ((fp = fdopen(fd, "r")) == NULL) {
+			log_warn("%s", inc->path);
+			close(fd);
+			rc = -1;
+			continue;
+		}
+		if (pfkey_server_load(d->pfkey, inc->path, fp, c->replay_window,
+			conf_error, NULL) == -1)
+			rc = -1;
+		fclose(fp);
+	}
+	return rc;
+}
+
+/*
+ * Events from the workers (wevent.h), checked against the state the
+ * control thread holds before anything is done with them.
+ */
+static void
+wevent_acquire(struct ipsecd *d, const struct wevent *ev)
+{
+	struct spd_policy *pol = spd_lookup_id(d->spd, ev->u.acq.policy_id);
+
+	if (pol == NULL || pol->dir != SPD_DIR_OUT ||
+	    pol->action != SPD_ACTION_IPSEC)
+		return;
+	if (pfkey_server_acquire(d->pfkey, pol, &ev->u.acq.flow) == -1)
+		log_debug("acquire for policy %u not sent", pol->id);
+}
+
+static void
+wevents_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ipsecd *d = arg;
+	struct wevent ev;
+	uint64_t v;
+
+	(void)what;
+	if (read(fd, &v, sizeof(v)) != sizeof(v))
+		return;
+	urcu_qsbr_thread_online();
+	for (unsigned i = 0; i < d->nworkers; i++)
+		while (wevent_get(&d->workers[i].events, &ev)) {
+			switch ((enum wevent_type)ev.type) {
+			case WEVENT_ACQUIRE:
+				wevent_acquire(d, &ev);
+				break;
+			case WEVENT_NAT_MAPPING:
+				ipsecd_nat_mapping(d, &ev);
+				break;
+			}
+		}
+	urcu_qsbr_thread_offline();
+}
+
+static int
+pfkey_start(struct ipsecd *d)
+{
+	struct pfkey_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sad = d->sad;
+	ctx.spd = d->spd;
+	ctx.lib = d->lib;
+	ctx.now = ctx_now;
+	ctx.rand32 = ctx_rand32;
+	ctx.spd_changed = ctx_spd_changed;
+	ctx.arg = d;
+	if ((d->pfkey = pfkey_server_new(&ctx, d->base)) == NULL) {
+		log_warn("pfkey server");
+		return -1;
+	}
+	if (pfkey_server_listen(
+		d->pfkey, d->conf->pfkey_socket, socket_gid(d->conf)) == -1) {
+		log_warn("pfkey socket %s", d->conf->pfkey_socket);
+		return -1;
+	}
+	if (load_includes(d, d->conf) == -1) {
+		log_warnx(
+		    "%s: include files have errors: not started", d->conf_path);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -356,6 +515,10 @@ workers_init(struct ipsecd *d)
 	struct worker *w;
 
 	d->wsh.mark = d->conf->mark.value;
+	if ((d->wsh.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
+		log_warn("eventfd");
+		return -1;
+	}
 	d->wsh.nworkers = d->nworkers;
 	if ((d->workers = calloc(d->nworkers, sizeof(*d->workers))) == NULL) {
 		log_warn("workers");
@@ -392,6 +555,9 @@ workers_free(struct ipsecd *d)
 		worker_clear(&d->workers[i]);
 	free(d->workers);
 	d->workers = NULL;
+	if (d->wsh.evfd > 0)
+		close(d->wsh.evfd);
+	d->wsh.evfd = -1;
 }
 
 static __attribute__((noreturn)) void
@@ -452,7 +618,7 @@ core_free(struct ipsecd *d)
 static int
 run(struct ipsecd *d)
 {
-	struct event *sigs[4], *tick, *mon;
+	struct event *sigs[4], *tick, *mon, *wev;
 	static const int signums[] = { SIGHUP, SIGTERM, SIGINT, SIGPIPE };
 	struct timeval one = { 1, 0 };
 	int rc = 1;
@@ -471,9 +637,18 @@ run(struct ipsecd *d)
 	    d->base, nl_mon_fd(d->mon), EV_READ | EV_PERSIST, mon_cb, d);
 	event_add(mon, NULL);
 	ev_spd_changed = event_new(d->base, -1, 0, spd_changed_cb, d);
+	wev = event_new(
+	    d->base, d->wsh.evfd, EV_READ | EV_PERSIST, wevents_cb, d);
+	event_add(wev, NULL);
 
-	if (iface_start(d) == -1)
+	if (iface_start(d) == -1 || natt_init(d) == -1)
 		goto out;
+	urcu_qsbr_thread_offline();
+	if (pfkey_start(d) == -1) {
+		urcu_qsbr_thread_online();
+		goto stop_ifaces;
+	}
+	urcu_qsbr_thread_online();
 	if (privdrop(d->conf->user) == -1) {
 		if (errno == ENOENT &&
 		    strcmp(d->conf->user, CONF_DEFAULT_USER) == 0)
@@ -506,12 +681,17 @@ run(struct ipsecd *d)
 stop_workers:
 	workers_stop(d);
 stop_ifaces:
+	natt_free(d->natt);
+	d->natt = NULL;
+	pfkey_server_free(d->pfkey);
+	d->pfkey = NULL;
 	iface_stop(d);
 out:
 	for (size_t i = 0; i < 4; i++)
 		event_free(sigs[i]);
 	event_free(tick);
 	event_free(mon);
+	event_free(wev);
 	event_free(ev_spd_changed);
 	ev_spd_changed = NULL;
 	event_base_free(d->base);

@@ -35,8 +35,8 @@ struct wevent {
 		struct {
 			uint32_t spi; /* the inbound SA's */
 			struct addr dst;
-			struct addr src;  /* the new peer address */
-			uint16_t sport;	  /* and port */
+			struct addr src; /* the new peer address */
+			uint16_t sport;	 /* and port */
 		} nat;
 	} u;
 };

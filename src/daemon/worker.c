@@ -556,8 +556,8 @@ hold_retry(struct worker *w)
 		if (out.sa == NULL)
 			send_add(w, is_v4 ? g4 : g6, pb, &out);
 		else if (out.is_udp)
-			send_outer(w, out.dst.family == AF_INET ? u4 : u6, &fb, pb,
-			    &out);
+			send_outer(w, out.dst.family == AF_INET ? u4 : u6, &fb,
+			    pb, &out);
 		else
 			send_outer(w, out.dst.family == AF_INET ? g4 : g6, &fb,
 			    pb, &out);
@@ -680,8 +680,8 @@ write_group(struct worker *w, struct tun_group *g)
  * key managers.
  */
 static void
-check_mapping(struct worker *w, const struct sad_entry *e,
-    const struct sock_meta *m)
+check_mapping(
+    struct worker *w, const struct sad_entry *e, const struct sock_meta *m)
 {
 	struct wevent ev;
 
@@ -801,8 +801,8 @@ worker_main(void *arg)
 			atomic_store(&w->acked_gen, t->gen);
 		}
 		urcu_qsbr_thread_offline();
-		n = epoll_wait(w->epfd, evs, 64,
-		    w->hold->n > 0 ? WORKER_RETRY_MS : 1000);
+		n = epoll_wait(
+		    w->epfd, evs, 64, w->hold->n > 0 ? WORKER_RETRY_MS : 1000);
 		urcu_qsbr_thread_online();
 		if (w->hold->n > 0)
 			hold_retry(w);
