@@ -6,3 +6,9 @@ src_daemon_libipsecd_daemon_la_SOURCES = \
 	src/daemon/iface_table.c src/daemon/iface.h \
 	src/daemon/privdrop.c src/daemon/privdrop.h
 src_daemon_libipsecd_daemon_la_CFLAGS = $(DAEMON_CFLAGS)
+# The control socket: server, request parser, replies, JSON items.
+src_daemon_libipsecd_daemon_la_SOURCES += \
+	src/daemon/control.c src/daemon/control.h \
+	src/daemon/control_req.c src/daemon/control_req.h \
+	src/daemon/control_reply.c src/daemon/control_reply.h \
+	src/daemon/control_json.c src/daemon/control_json.h
