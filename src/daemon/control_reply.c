@@ -280,14 +280,17 @@ take_item(struct control_reply *r, json_t **it)
 	return *it == NULL ? ITEM_NOMEM : ITEM_OK;
 }
 
-/* The summary of a finished show of a table, NULL for the others. */
-static json_t *
-summary(const struct control_reply *r)
+/*
+ * Add the summary of a finished show of a table to msg (nothing for the
+ * other replies); -1 when out of memory.
+ */
+static int
+add_summary(const struct control_reply *r, json_t *msg)
 {
-	size_t n;
+	size_t n = 0;
 
 	if (r->req.cmd != CONTROL_CMD_SHOW)
-		return NULL;
+		return 0;
 	switch (r->req.what) {
 	case CONTROL_WHAT_SA:
 		n = sad_count(r->d->sad);
@@ -300,9 +303,10 @@ summary(const struct control_reply *r)
 		break;
 	case CONTROL_WHAT_STATS:
 	case CONTROL_WHAT_KNOBS:
-		return NULL;
+		return 0;
 	}
-	return json_pack("{s:o}", "count", control_json_u64(n));
+	return json_object_set_new(msg, "summary",
+	    json_pack("{s:o}", "count", control_json_u64(n)));
 }
 
 /*
@@ -312,7 +316,7 @@ summary(const struct control_reply *r)
 static json_t *
 chunk(struct control_reply *r, char *scratch)
 {
-	json_t *items, *msg, *it, *sum;
+	json_t *items, *msg, *it;
 	size_t used = 0;
 
 	if ((items = json_array()) == NULL)
@@ -344,8 +348,7 @@ chunk(struct control_reply *r, char *scratch)
 	}
 	msg = json_pack("{s:i, s:s, s:O, s:b}", "version", CONTROL_VERSION,
 	    "type", r->type, "items", items, "end", r->is_done);
-	if (msg != NULL && r->is_done && (sum = summary(r)) != NULL &&
-	    json_object_set_new(msg, "summary", sum) != 0) {
+	if (msg != NULL && r->is_done && add_summary(r, msg) != 0) {
 		json_decref(msg);
 		msg = NULL;
 	}

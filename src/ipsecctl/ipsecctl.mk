@@ -1,1 +1,20 @@
-# (filled by the module owner)
+# ipsecctl (the control socket's client) and the control socket's tests:
+# unit tests, the tests/ctl harness and script, the fuzz target, the man
+# page.  The server itself (src/daemon/control*.c) is in the daemon
+# library (src/daemon/daemon.mk).
+CONTROL_SRCS = src/daemon/control.c src/daemon/control_req.c \
+	src/daemon/control_reply.c src/daemon/control_json.c
+# The request handler without the socket (for the fuzz target).
+CONTROL_REPLY_SRCS = src/daemon/control_req.c src/daemon/control_reply.c \
+	src/daemon/control_json.c
+CTL_STATE_SRCS = tests/ctl/ctl_state.c tests/ctl/ctl_state.h
+CONTROL_TEST_CFLAGS = $(TEST_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
+	-I$(top_srcdir)/tests/ctl
+CONTROL_TEST_LIBS = $(CORE_LIBS) $(CHECK_LIBS) $(LIBEVENT_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/unit/check_control_req
+TESTS += tests/unit/check_control_req
+tests_unit_check_control_req_SOURCES = tests/unit/check_control_req.c \
+	src/daemon/control_req.c
+tests_unit_check_control_req_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_check_control_req_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
