@@ -18,3 +18,10 @@ tests_unit_check_control_req_SOURCES = tests/unit/check_control_req.c \
 	src/daemon/control_req.c
 tests_unit_check_control_req_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_check_control_req_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/unit/check_control_reply
+TESTS += tests/unit/check_control_reply
+tests_unit_check_control_reply_SOURCES = tests/unit/check_control_reply.c \
+	$(CONTROL_REPLY_SRCS) $(CTL_STATE_SRCS)
+tests_unit_check_control_reply_CFLAGS = $(CONTROL_TEST_CFLAGS)
+tests_unit_check_control_reply_LDADD = $(CONTROL_TEST_LIBS)

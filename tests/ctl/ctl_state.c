@@ -262,7 +262,7 @@ ctl_state_new(struct event_base *base, size_t nbulk)
 	s->d.start_sec = CTL_START;
 	s->d.nworkers = CTL_NWORKERS;
 	s->d.workers = calloc(CTL_NWORKERS, sizeof(*s->d.workers));
-	s->d.sad = sad_new(1, nbulk + 16);
+	s->d.sad = sad_new(1, nbulk + CTL_SAD_ROOM);
 	s->d.spd = spd_new(1, 16);
 	if (s->d.workers == NULL || s->d.sad == NULL || s->d.spd == NULL ||
 	    add_sas(s->d.sad) != 0 || add_policies(s->d.spd) != 0 ||

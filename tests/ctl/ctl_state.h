@@ -38,6 +38,8 @@
 #define CTL_KEY_BYTE0 0xa0
 #define CTL_BULK_SPI0 0x10000u
 #define CTL_NWORKERS 2
+/* SAs ctl_state_add_bulk may add beyond nbulk. */
+#define CTL_SAD_ROOM 100000
 
 struct event_base;
 
