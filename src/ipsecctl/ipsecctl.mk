@@ -25,3 +25,10 @@ tests_unit_check_control_reply_SOURCES = tests/unit/check_control_reply.c \
 	$(CONTROL_REPLY_SRCS) $(CTL_STATE_SRCS)
 tests_unit_check_control_reply_CFLAGS = $(CONTROL_TEST_CFLAGS)
 tests_unit_check_control_reply_LDADD = $(CONTROL_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/check_control
+TESTS += tests/unit/check_control
+tests_unit_check_control_SOURCES = tests/unit/check_control.c \
+	$(CONTROL_SRCS) $(CTL_STATE_SRCS)
+tests_unit_check_control_CFLAGS = $(CONTROL_TEST_CFLAGS)
+tests_unit_check_control_LDADD = $(CONTROL_TEST_LIBS)
