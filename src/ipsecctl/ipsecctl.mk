@@ -32,3 +32,24 @@ tests_unit_check_control_SOURCES = tests/unit/check_control.c \
 	$(CONTROL_SRCS) $(CTL_STATE_SRCS)
 tests_unit_check_control_CFLAGS = $(CONTROL_TEST_CFLAGS)
 tests_unit_check_control_LDADD = $(CONTROL_TEST_LIBS)
+
+# Fuzz target of the request handler (STYLE.md section 11).
+FUZZ_CONTROL_SRCS = tests/fuzz/fuzz_control.c $(CONTROL_REPLY_SRCS) \
+	$(CTL_STATE_SRCS)
+check_PROGRAMS += tests/fuzz/fuzz_control_regress
+TESTS += tests/fuzz/fuzz_control_regress
+tests_fuzz_fuzz_control_regress_SOURCES = $(FUZZ_CONTROL_SRCS)
+tests_fuzz_fuzz_control_regress_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_REGRESS
+tests_fuzz_fuzz_control_regress_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	-I$(top_srcdir)/tests/ctl
+tests_fuzz_fuzz_control_regress_LDADD = $(CORE_LIBS) $(JANSSON_LIBS)
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_control
+FUZZ_TARGETS += tests/fuzz/fuzz_control
+tests_fuzz_fuzz_control_SOURCES = $(FUZZ_CONTROL_SRCS)
+tests_fuzz_fuzz_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	-I$(top_srcdir)/tests/ctl
+tests_fuzz_fuzz_control_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_control_LDADD = $(CORE_LIBS) $(JANSSON_LIBS)
+endif
