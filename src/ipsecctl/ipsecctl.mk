@@ -53,3 +53,26 @@ tests_fuzz_fuzz_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 tests_fuzz_fuzz_control_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_control_LDADD = $(CORE_LIBS) $(JANSSON_LIBS)
 endif
+
+# ipsecctl goes to sbin, as ip(8), setkey(8) and swanctl(8) do: it is for
+# root and the ipsecd group.
+sbin_PROGRAMS += src/ipsecctl/ipsecctl
+src_ipsecctl_ipsecctl_SOURCES = src/ipsecctl/ipsecctl.c \
+	src/ipsecctl/ctlclient.c src/ipsecctl/ctlclient.h \
+	src/ipsecctl/show.c src/ipsecctl/show.h \
+	src/ipsecctl/show_table.c src/ipsecctl/show_table.h \
+	src/daemon/control_req.c src/daemon/control_req.h
+src_ipsecctl_ipsecctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+src_ipsecctl_ipsecctl_LDADD = src/common/libcommon.la $(OPENSSL_LIBS) \
+	$(JANSSON_LIBS)
+
+# tests/ctl: the real ipsecctl against a control server over a test-built
+# state (ctl_server), driven by run.sh.
+check_PROGRAMS += tests/ctl/ctl_server
+tests_ctl_ctl_server_SOURCES = tests/ctl/ctl_server.c $(CONTROL_SRCS) \
+	$(CTL_STATE_SRCS)
+tests_ctl_ctl_server_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
+	$(JANSSON_CFLAGS) -I$(top_srcdir)/tests/ctl
+tests_ctl_ctl_server_LDADD = $(CORE_LIBS) $(LIBEVENT_LIBS) $(JANSSON_LIBS)
+TESTS += tests/ctl/run.sh
+EXTRA_DIST += tests/ctl/run.sh
