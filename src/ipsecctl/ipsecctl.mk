@@ -76,3 +76,5 @@ tests_ctl_ctl_server_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
 tests_ctl_ctl_server_LDADD = $(CORE_LIBS) $(LIBEVENT_LIBS) $(JANSSON_LIBS)
 TESTS += tests/ctl/run.sh
 EXTRA_DIST += tests/ctl/run.sh
+
+dist_man8_MANS = man/ipsecctl.8
