@@ -72,8 +72,8 @@ struct control {
 };
 
 bool
-control_peer_check(uid_t uid, gid_t pgid, const gid_t *groups,
-    size_t ngroups, gid_t gid)
+control_peer_check(
+    uid_t uid, gid_t pgid, const gid_t *groups, size_t ngroups, gid_t gid)
 {
 	if (uid == 0 || pgid == gid)
 		return true;
@@ -107,13 +107,13 @@ peer_allowed(const struct control *ctl, int fd, struct ucred *cred)
 		    (groups = malloc(len)) == NULL ||
 		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) !=
 			0) {
-			log_warn("control: SO_PEERGROUPS of pid %d",
-			    (int)cred->pid);
+			log_warn(
+			    "control: SO_PEERGROUPS of pid %d", (int)cred->pid);
 			goto out;
 		}
 	}
-	ok = control_peer_check(cred->uid, cred->gid, groups,
-	    len / sizeof(gid_t), ctl->gid);
+	ok = control_peer_check(
+	    cred->uid, cred->gid, groups, len / sizeof(gid_t), ctl->gid);
 out:
 	if (groups != small)
 		free(groups);
@@ -156,10 +156,8 @@ client_free(struct control_client *c)
 	free(c);
 }
 
-static void
-client_read(evutil_socket_t fd, short what, void *arg);
-static void
-client_write(evutil_socket_t fd, short what, void *arg);
+static void client_read(evutil_socket_t fd, short what, void *arg);
+static void client_write(evutil_socket_t fd, short what, void *arg);
 
 /* The reply is over: wait for the next request. */
 static void
@@ -198,8 +196,8 @@ client_write(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (int i = 0; i < WRITE_BURST; i++) {
 		if (c->out_len == 0) {
-			c->out_len = control_reply_next(c->reply, c->out,
-			    CONTROL_MSG_MAX, &c->is_last);
+			c->out_len = control_reply_next(
+			    c->reply, c->out, CONTROL_MSG_MAX, &c->is_last);
 			if (c->out_len == 0) {
 				log_warnx("control: no reply for pid %d; "
 					  "dropped",
@@ -253,8 +251,8 @@ client_read(evutil_socket_t fd, short what, void *arg)
 		    n, CONTROL_REQ_MAX);
 		c->reply = control_reply_error("bad-request", msg);
 	} else
-		c->reply = control_reply_new(ctl->d, ctl->in, (size_t)n,
-		    ipsecd_now());
+		c->reply =
+		    control_reply_new(ctl->d, ctl->in, (size_t)n, ipsecd_now());
 	if (c->reply == NULL ||
 	    (c->out == NULL && (c->out = malloc(CONTROL_MSG_MAX)) == NULL)) {
 		log_warnx("control: out of memory for pid %d", (int)c->pid);
@@ -301,8 +299,8 @@ client_new(struct control *ctl, int fd)
 	c->fd = fd;
 	c->pid = cred.pid;
 	c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST, client_read, c);
-	c->ev_write = event_new(base, fd, EV_WRITE | EV_PERSIST, client_write,
-	    c);
+	c->ev_write =
+	    event_new(base, fd, EV_WRITE | EV_PERSIST, client_write, c);
 	c->ev_stall = evtimer_new(base, client_stall, c);
 	LIST_INSERT_HEAD(&ctl->clients, c, link);
 	ctl->st.clients++;
@@ -395,14 +393,14 @@ listen_on(struct control *ctl)
 	memcpy(sun.sun_path, ctl->path, sizeof(sun.sun_path));
 	if (clear_stale(ctl->path, &sun) != 0)
 		return -1;
-	ctl->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
+	ctl->fd =
+	    socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ctl->fd < 0)
 		return -1;
 	if (bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun)) != 0)
 		return -1;
-	if (chmod(ctl->path, 0660) != 0 || chown(ctl->path, (uid_t)-1,
-					       ctl->gid) != 0 ||
+	if (chmod(ctl->path, 0660) != 0 ||
+	    chown(ctl->path, (uid_t)-1, ctl->gid) != 0 ||
 	    listen(ctl->fd, CONTROL_CLIENTS_MAX) != 0) {
 		int saved = errno;
 
@@ -437,8 +435,8 @@ control_new(struct ipsecd *d, const char *path, gid_t gid)
 		goto fail;
 	if (listen_on(ctl) != 0)
 		goto fail;
-	ctl->ev_accept = event_new(d->base, ctl->fd, EV_READ | EV_PERSIST,
-	    accept_cb, ctl);
+	ctl->ev_accept =
+	    event_new(d->base, ctl->fd, EV_READ | EV_PERSIST, accept_cb, ctl);
 	ctl->ev_resume = evtimer_new(d->base, accept_resume, ctl);
 	if (ctl->ev_accept == NULL || ctl->ev_resume == NULL ||
 	    event_add(ctl->ev_accept, NULL) != 0) {

@@ -154,7 +154,7 @@ void control_stats_get(const struct control *c, struct control_stats *st);
  * The peer check: uid 0, or gid (the socket's group) equal to the peer's
  * primary group or one of its ngroups supplementary groups.
  */
-bool control_peer_check(uid_t uid, gid_t pgid, const gid_t *groups,
-    size_t ngroups, gid_t gid);
+bool control_peer_check(
+    uid_t uid, gid_t pgid, const gid_t *groups, size_t ngroups, gid_t gid);
 
 #endif

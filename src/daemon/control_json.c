@@ -160,8 +160,7 @@ flags_json(uint8_t flags)
 	};
 	json_t *a = json_array();
 
-	for (size_t i = 0; a != NULL && i < sizeof(names) / sizeof(*names);
-	     i++)
+	for (size_t i = 0; a != NULL && i < sizeof(names) / sizeof(*names); i++)
 		if ((flags & names[i].bit) != 0 &&
 		    json_array_append_new(a, json_string(names[i].name)) != 0) {
 			json_decref(a);
@@ -174,17 +173,16 @@ static json_t *
 lifetime_json(const struct sa_lifetime *l)
 {
 	return json_pack("{s:o, s:o, s:o, s:o}", "bytes",
-	    control_json_u64(l->bytes), "packets",
-	    control_json_u64(l->packets), "add_sec",
-	    control_json_u64(l->add_sec), "use_sec",
+	    control_json_u64(l->bytes), "packets", control_json_u64(l->packets),
+	    "add_sec", control_json_u64(l->add_sec), "use_sec",
 	    control_json_u64(l->use_sec));
 }
 
 static json_t *
 alg_json(const struct alg *a, uint8_t key_len)
 {
-	return json_pack("{s:s, s:i}", "alg", a->name, "key_bits",
-	    (int)key_len * 8);
+	return json_pack(
+	    "{s:s, s:i}", "alg", a->name, "key_bits", (int)key_len * 8);
 }
 
 /* Lowercase hex of len key bytes; the stack copy is wiped. */
@@ -213,22 +211,25 @@ sa_extras(json_t *o, const struct sa *sa, bool show_keys)
 		    json_pack("{s:i, s:i}", "sport", sa->encap_sport, "dport",
 			sa->encap_dport));
 	if (sa->mode == SA_MODE_BEET) {
-		rc |= json_object_set_new(o, "beet_src", addr_json(&sa->beet_src));
-		rc |= json_object_set_new(o, "beet_dst", addr_json(&sa->beet_dst));
+		rc |= json_object_set_new(
+		    o, "beet_src", addr_json(&sa->beet_src));
+		rc |= json_object_set_new(
+		    o, "beet_dst", addr_json(&sa->beet_dst));
 	}
 	if (sa->key.enc != NULL)
-		rc |= json_object_set_new(o, "enc",
-		    alg_json(sa->key.enc, sa->key.enc_len));
+		rc |= json_object_set_new(
+		    o, "enc", alg_json(sa->key.enc, sa->key.enc_len));
 	if (sa->key.auth != NULL)
-		rc |= json_object_set_new(o, "auth",
-		    alg_json(sa->key.auth, sa->key.auth_len));
+		rc |= json_object_set_new(
+		    o, "auth", alg_json(sa->key.auth, sa->key.auth_len));
 	if (sa->proto == IPPROTO_COMP)
-		rc |= json_object_set_new(o, "calg",
-		    json_string(calg_name(sa->calg)));
+		rc |= json_object_set_new(
+		    o, "calg", json_string(calg_name(sa->calg)));
 	if (show_keys && sa->key.enc != NULL)
 		rc |= set_key(o, "enc_key", sa->key.enc_key, sa->key.enc_len);
 	if (show_keys && sa->key.auth != NULL)
-		rc |= set_key(o, "auth_key", sa->key.auth_key, sa->key.auth_len);
+		rc |=
+		    set_key(o, "auth_key", sa->key.auth_key, sa->key.auth_len);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -245,10 +246,10 @@ control_json_sa(const struct sad_entry *e, bool show_keys)
 	    addr_json(&sa->src), "dst", addr_json(&sa->dst), "reqid",
 	    (json_int_t)sa->reqid, "if_id", (json_int_t)sa->if_id, "flags",
 	    flags_json(sa->flags), "replay_window", (int)sa->replay_window,
-	    "seq_out", control_json_u64(load(&sa->seq_out)), "lifetime",
-	    "soft", lifetime_json(&sa->soft), "hard",
-	    lifetime_json(&sa->hard), "add_sec", control_json_u64(e->add_sec),
-	    "use_sec", control_json_u64(load(&e->use_sec)), "bytes",
+	    "seq_out", control_json_u64(load(&sa->seq_out)), "lifetime", "soft",
+	    lifetime_json(&sa->soft), "hard", lifetime_json(&sa->hard),
+	    "add_sec", control_json_u64(e->add_sec), "use_sec",
+	    control_json_u64(load(&e->use_sec)), "bytes",
 	    control_json_u64(load(&e->cur_bytes)), "packets",
 	    control_json_u64(load(&e->cur_packets)), "drops",
 	    drops_json(e->drops));
@@ -376,15 +377,15 @@ json_t *
 control_json_iface(const struct iface *ifc, unsigned nworkers)
 {
 	const char *kind = ifc->key == 0 ? "none"
-	    : ifc->is_ifid		     ? "if_id"
-					     : "reqid";
+	    : ifc->is_ifid		 ? "if_id"
+					 : "reqid";
 
 	return json_pack("{s:s%, s:i, s:I, s:s, s:I, s:i, s:i, s:o, s:o}",
-	    "name", ifc->name, strnlen(ifc->name, sizeof(ifc->name)),
-	    "ifindex", ifc->ifindex, "key", (json_int_t)ifc->key, "key_kind",
-	    kind, "mark", (json_int_t)ifc->mark, "mtu", (int)ifc->mtu, "queues",
-	    (int)ifc->nqueues, "out", iface_dir_json(ifc, nworkers, true),
-	    "in", iface_dir_json(ifc, nworkers, false));
+	    "name", ifc->name, strnlen(ifc->name, sizeof(ifc->name)), "ifindex",
+	    ifc->ifindex, "key", (json_int_t)ifc->key, "key_kind", kind, "mark",
+	    (json_int_t)ifc->mark, "mtu", (int)ifc->mtu, "queues",
+	    (int)ifc->nqueues, "out", iface_dir_json(ifc, nworkers, true), "in",
+	    iface_dir_json(ifc, nworkers, false));
 }
 
 /* The worker counters other than drops, by name. */
@@ -415,8 +416,8 @@ control_json_stats(const struct ipsecd *d, uint64_t now_sec)
 	ipsecd_worker_totals(d, &sum);
 	return json_pack("{s:o, s:i, s:{s:o}, s:{s:o}, s:i, s:o, s:o, s:o}",
 	    "uptime_sec",
-	    control_json_u64(now_sec > d->start_sec ? now_sec - d->start_sec
-						    : 0),
+	    control_json_u64(
+		now_sec > d->start_sec ? now_sec - d->start_sec : 0),
 	    "workers", (int)d->nworkers, "sad", "count",
 	    control_json_u64(sad_count(d->sad)), "spd", "count",
 	    control_json_u64(spd_count(d->spd)), "interfaces",
@@ -426,8 +427,8 @@ control_json_stats(const struct ipsecd *d, uint64_t now_sec)
 }
 
 json_t *
-control_json_knob(const char *name, const char *value, const char *descr,
-    const char *old)
+control_json_knob(
+    const char *name, const char *value, const char *descr, const char *old)
 {
 	const char *canonical = knobs_lookup(name);
 	json_t *o;
@@ -438,7 +439,8 @@ control_json_knob(const char *name, const char *value, const char *descr,
 		return NULL;
 	if ((descr != NULL &&
 		json_object_set_new(o, "descr", json_string(descr)) != 0) ||
-	    (old != NULL && json_object_set_new(o, "old", json_string(old)) != 0)) {
+	    (old != NULL &&
+		json_object_set_new(o, "old", json_string(old)) != 0)) {
 		json_decref(o);
 		return NULL;
 	}

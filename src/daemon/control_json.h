@@ -43,8 +43,8 @@ json_t *control_json_stats(const struct ipsecd *d, uint64_t now_sec);
  * A knob item: name, value and canonical name; descr when not NULL; old
  * when not NULL (set replies).
  */
-json_t *control_json_knob(const char *name, const char *value,
-    const char *descr, const char *old);
+json_t *control_json_knob(
+    const char *name, const char *value, const char *descr, const char *old);
 
 /*
  * Counters by drop reason: an object with every verdict but IPSEC_OK, by

@@ -89,8 +89,7 @@ items_free(struct control_reply *r, json_t *items)
 	json_t *it;
 
 	if (items != NULL && r->req.show_keys)
-		json_array_foreach (items, i, it)
-			control_json_sa_wipe(it);
+		json_array_foreach(items, i, it) control_json_sa_wipe(it);
 	json_decref(items);
 }
 
@@ -111,8 +110,8 @@ knob_visit(void *arg, const char *name, const char *value, const char *descr)
 	struct knobs_visit *v = arg;
 
 	if (v->rc == 0)
-		v->rc = append(v->items,
-		    control_json_knob(name, value, descr, NULL));
+		v->rc = append(
+		    v->items, control_json_knob(name, value, descr, NULL));
 }
 
 static int
@@ -140,8 +139,8 @@ prebuild_get(struct control_reply *r)
 		    r->req.name);
 		return 0;
 	}
-	return append(r->items,
-	    control_json_knob(r->req.name, value, NULL, NULL));
+	return append(
+	    r->items, control_json_knob(r->req.name, value, NULL, NULL));
 }
 
 static int
@@ -165,8 +164,8 @@ prebuild_set(struct control_reply *r)
 	if (knobs_get(r->d->knobs, canonical, value, sizeof(value)) != 0)
 		return -1;
 	log_info("control: %s set to %s (was %s)", canonical, value, old);
-	return append(r->items,
-	    control_json_knob(r->req.name, value, NULL, old));
+	return append(
+	    r->items, control_json_knob(r->req.name, value, NULL, old));
 }
 
 /* Set up the source of the reply to a parsed request; -1: no memory. */
@@ -305,8 +304,8 @@ add_summary(const struct control_reply *r, json_t *msg)
 	case CONTROL_WHAT_KNOBS:
 		return 0;
 	}
-	return json_object_set_new(msg, "summary",
-	    json_pack("{s:o}", "count", control_json_u64(n)));
+	return json_object_set_new(
+	    msg, "summary", json_pack("{s:o}", "count", control_json_u64(n)));
 }
 
 /*

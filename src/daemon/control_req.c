@@ -36,8 +36,8 @@ enum {
 	M_VALUE = 0x20,
 };
 
-static const char *const member_names[] = { "version", "cmd", "what",
-	"keys", "name", "value" };
+static const char *const member_names[] = { "version", "cmd", "what", "keys",
+	"name", "value" };
 
 const char *
 control_cmd_name(enum control_cmd cmd)
@@ -112,8 +112,8 @@ get_member(const json_t *o, const char *key, char *why, size_t wsize)
 
 /* Copy string member key of o into dst (size bytes with its NUL). */
 static bool
-get_string(const json_t *o, const char *key, char *dst, size_t size,
-    char *why, size_t wsize)
+get_string(const json_t *o, const char *key, char *dst, size_t size, char *why,
+    size_t wsize)
 {
 	const char *s = get_member(o, key, why, wsize);
 	size_t n;
@@ -132,13 +132,14 @@ get_string(const json_t *o, const char *key, char *dst, size_t size,
 
 /* Members present beyond the allowed set. */
 static bool
-check_members(const json_t *o, unsigned allowed, const char *cmd, char *why,
-    size_t size)
+check_members(
+    const json_t *o, unsigned allowed, const char *cmd, char *why, size_t size)
 {
 	const char *key;
 	json_t *v;
 
-	json_object_foreach ((json_t *)o, key, v) {
+	json_object_foreach((json_t *)o, key, v)
+	{
 		size_t i;
 
 		for (i = 0; i < sizeof(member_names) / sizeof(*member_names);
@@ -164,7 +165,8 @@ parse_version(const json_t *o, char *why, size_t size)
 	if (v == NULL)
 		return fail(why, size, "member \"version\" is missing");
 	if (!json_is_integer(v))
-		return fail(why, size, "member \"version\": expected an integer");
+		return fail(
+		    why, size, "member \"version\": expected an integer");
 	n = json_integer_value(v);
 	if (n < 1 || n > CONTROL_VERSION)
 		return fail(why, size,
@@ -180,8 +182,8 @@ parse_show(const json_t *o, struct control_req *req, char *why, size_t size)
 	const char *what;
 	const json_t *keys;
 
-	if (!check_members(o, M_VERSION | M_CMD | M_WHAT | M_KEYS, "show",
-		why, size))
+	if (!check_members(
+		o, M_VERSION | M_CMD | M_WHAT | M_KEYS, "show", why, size))
 		return false;
 	if ((what = get_member(o, "what", why, size)) == NULL)
 		return false;
@@ -217,22 +219,22 @@ parse_object(const json_t *o, struct control_req *req, char *why, size_t size)
 	}
 	if (strcmp(cmd, "get") == 0) {
 		req->cmd = CONTROL_CMD_GET;
-		return check_members(o, M_VERSION | M_CMD | M_NAME, cmd, why,
-			   size) &&
-		    get_string(o, "name", req->name, sizeof(req->name), why,
-			size);
+		return check_members(
+			   o, M_VERSION | M_CMD | M_NAME, cmd, why, size) &&
+		    get_string(
+			o, "name", req->name, sizeof(req->name), why, size);
 	}
 	if (strcmp(cmd, "set") == 0) {
 		req->cmd = CONTROL_CMD_SET;
 		return check_members(o, M_VERSION | M_CMD | M_NAME | M_VALUE,
 			   cmd, why, size) &&
-		    get_string(o, "name", req->name, sizeof(req->name), why,
-			size) &&
-		    get_string(o, "value", req->value, sizeof(req->value), why,
-			size);
+		    get_string(
+			o, "name", req->name, sizeof(req->name), why, size) &&
+		    get_string(
+			o, "value", req->value, sizeof(req->value), why, size);
 	}
-	return fail(why, size,
-	    "member \"cmd\": expected one of show, get, set");
+	return fail(
+	    why, size, "member \"cmd\": expected one of show, get, set");
 }
 
 bool
@@ -277,15 +279,15 @@ control_req_build(const struct control_req *req)
 		return NULL;
 	switch (req->cmd) {
 	case CONTROL_CMD_SHOW:
-		rc = json_object_set_new(o, "what",
-		    json_string(control_what_name(req->what)));
+		rc = json_object_set_new(
+		    o, "what", json_string(control_what_name(req->what)));
 		if (rc == 0 && req->show_keys)
 			rc = json_object_set_new(o, "keys", json_true());
 		break;
 	case CONTROL_CMD_SET:
 		rc = json_object_set_new(o, "value",
-		    json_stringn(req->value, strnlen(req->value,
-						 sizeof(req->value))));
+		    json_stringn(
+			req->value, strnlen(req->value, sizeof(req->value))));
 		/* FALLTHROUGH */
 	case CONTROL_CMD_GET:
 		if (rc == 0)

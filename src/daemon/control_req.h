@@ -30,8 +30,8 @@ enum control_what {
 
 struct control_req {
 	enum control_cmd cmd;
-	enum control_what what; /* show */
-	bool show_keys;		/* show sa */
+	enum control_what what;	       /* show */
+	bool show_keys;		       /* show sa */
 	char name[CONTROL_NAME_MAX];   /* get, set */
 	char value[CONTROL_VALUE_MAX]; /* set */
 };

@@ -53,8 +53,8 @@ connect_to(const char *path, int *status)
 	}
 	memcpy(sun.sun_path, path, strlen(path));
 	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) < 0) {
-		*status = fail(CTL_EXIT_UNREACHABLE, "socket: %s",
-		    strerror(errno));
+		*status =
+		    fail(CTL_EXIT_UNREACHABLE, "socket: %s", strerror(errno));
 		return -1;
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
@@ -137,8 +137,8 @@ read_reply(int fd, const char *path, ctlclient_msg_fn fn, void *arg)
 		type = json_string_value(json_object_get(m, "type"));
 		if (!json_is_object(m) || type == NULL ||
 		    !json_is_boolean(json_object_get(m, "end")))
-			status = fail(CTL_EXIT_REFUSED,
-			    "malformed reply from ipsecd");
+			status = fail(
+			    CTL_EXIT_REFUSED, "malformed reply from ipsecd");
 		else if (strcmp(type, "error") == 0)
 			status = error_reply(m, path);
 		else if (!json_is_array(json_object_get(m, "items")))

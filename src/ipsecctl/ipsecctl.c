@@ -56,8 +56,8 @@ usage(FILE *f)
 	    "usage: ipsecctl [-jv] [--show-keys] [-s control-socket] "
 	    "[-k pfkey-socket] command [args]\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
-		fprintf(f, "       ipsecctl %s %s\n", cmds[i].name,
-		    cmds[i].args);
+		fprintf(
+		    f, "       ipsecctl %s %s\n", cmds[i].name, cmds[i].args);
 }
 
 static int __attribute__((format(printf, 1, 2)))
@@ -105,7 +105,8 @@ cmd_show(const struct ctx *c, int argc, char **argv)
 
 	if (argc != 2)
 		return usage_error("show: %s",
-		    argc < 2 ? "what to show is missing" : "too many arguments");
+		    argc < 2 ? "what to show is missing"
+			     : "too many arguments");
 	memset(&req, 0, sizeof(req));
 	req.cmd = CONTROL_CMD_SHOW;
 	if (!control_what_lookup(argv[1], &req.what))
@@ -147,10 +148,10 @@ cmd_get(const struct ctx *c, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		memset(&req, 0, sizeof(req));
 		req.cmd = CONTROL_CMD_GET;
-		if (!copy_arg(req.name, sizeof(req.name), argv[i],
-			strlen(argv[i])))
-			return usage_error("get: bad knob name \"%s\"",
-			    argv[i]);
+		if (!copy_arg(
+			req.name, sizeof(req.name), argv[i], strlen(argv[i])))
+			return usage_error(
+			    "get: bad knob name \"%s\"", argv[i]);
 	}
 	for (int i = 1; i < argc && status != CTL_EXIT_UNREACHABLE; i++) {
 		memset(&req, 0, sizeof(req));
@@ -225,7 +226,8 @@ main(int argc, char **argv)
 		env_or("IPSECD_PFKEY", DEFAULT_PFKEY), false, false, false };
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "hjk:s:v", longopts, NULL)) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "hjk:s:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);

@@ -21,9 +21,8 @@ struct show {
 	json_t *doc; /* -j: every item so far */
 };
 
-static const char *const sa_hdr[] = { "SPI", "PROTO", "MODE", "STATE",
-	"SRC", "DST", "REQID", "IF_ID", "ALGORITHMS", "PACKETS", "BYTES",
-	"DROPS" };
+static const char *const sa_hdr[] = { "SPI", "PROTO", "MODE", "STATE", "SRC",
+	"DST", "REQID", "IF_ID", "ALGORITHMS", "PACKETS", "BYTES", "DROPS" };
 static const char *const sp_hdr[] = { "ID", "DIR", "ACTION", "PRIO", "SRC",
 	"DST", "PROTO", "SPORT", "DPORT", "IF_ID", "PACKETS", "BYTES",
 	"TEMPLATES" };
@@ -70,7 +69,8 @@ drops_text(struct show_str *b, const json_t *drops, bool is_all)
 	json_t *v;
 	bool any = false;
 
-	json_object_foreach ((json_t *)drops, reason, v) {
+	json_object_foreach((json_t *)drops, reason, v)
+	{
 		if (!is_all && json_integer_value(v) == 0)
 			continue;
 		show_str_printf(b, "%s%s %lld", any ? ", " : "", reason,
@@ -116,8 +116,8 @@ lifetime_text(struct show_str *b, const json_t *l, const char *name)
 		long long v = jint(l, keys[i]);
 
 		if (v != 0) {
-			show_str_printf(b, "%s %lld%s", any ? "," : "", v,
-			    units[i]);
+			show_str_printf(
+			    b, "%s %lld%s", any ? "," : "", v, units[i]);
 			any = true;
 		}
 	}
@@ -133,8 +133,8 @@ sa_algs(const json_t *sa)
 	struct show_str b = { 0 };
 
 	if (enc != NULL)
-		show_str_printf(&b, "%s/%lld", jstr(enc, "alg"),
-		    jint(enc, "key_bits"));
+		show_str_printf(
+		    &b, "%s/%lld", jstr(enc, "alg"), jint(enc, "key_bits"));
 	if (auth != NULL)
 		show_str_printf(&b, "%s%s/%lld", enc != NULL ? " " : "",
 		    jstr(auth, "alg"), jint(auth, "key_bits"));
@@ -157,8 +157,8 @@ sa_extra(const struct show *s, const json_t *sa)
 
 	if (s->o.is_verbose) {
 		show_str_printf(&b, "    flags");
-		json_array_foreach ((json_t *)flags, i, f)
-			show_str_printf(&b, " %s", json_string_value(f));
+		json_array_foreach((json_t *)flags, i, f)
+		    show_str_printf(&b, " %s", json_string_value(f));
 		if (json_array_size(flags) == 0)
 			show_str_printf(&b, " none");
 		if (json_object_get(sa, "encap") != NULL)
@@ -184,7 +184,8 @@ sa_extra(const struct show *s, const json_t *sa)
 	if (json_object_get(sa, "enc_key") != NULL)
 		show_str_printf(&b, "    enc key 0x%s\n", jstr(sa, "enc_key"));
 	if (json_object_get(sa, "auth_key") != NULL)
-		show_str_printf(&b, "    auth key 0x%s\n", jstr(sa, "auth_key"));
+		show_str_printf(
+		    &b, "    auth key 0x%s\n", jstr(sa, "auth_key"));
 	if (b.len == 0 && !b.is_oom) {
 		free(b.s);
 		return NULL;
@@ -260,12 +261,13 @@ templates_cell(const json_t *tmpls)
 	size_t i;
 	json_t *t;
 
-	json_array_foreach ((json_t *)tmpls, i, t) {
+	json_array_foreach((json_t *)tmpls, i, t)
+	{
 		show_str_printf(&b, "%s%s/%s/", i > 0 ? ", " : "",
 		    jstr(t, "proto"), jstr(t, "mode"));
 		if (*jstr(t, "src") != '\0')
-			show_str_printf(&b, "%s-%s", jstr(t, "src"),
-			    jstr(t, "dst"));
+			show_str_printf(
+			    &b, "%s-%s", jstr(t, "src"), jstr(t, "dst"));
 		show_str_printf(&b, "/%s", jstr(t, "level"));
 		if (jint(t, "reqid") != 0)
 			show_str_printf(&b, " reqid %lld", jint(t, "reqid"));
@@ -310,7 +312,8 @@ sp_row(struct show *s, const json_t *p)
 static char *
 iface_drops_cell(const json_t *ifc)
 {
-	const json_t *od = json_object_get(json_object_get(ifc, "out"), "drops");
+	const json_t *od =
+	    json_object_get(json_object_get(ifc, "out"), "drops");
 	const json_t *id = json_object_get(json_object_get(ifc, "in"), "drops");
 	struct show_str o = { 0 }, i = { 0 }, b = { 0 };
 
@@ -335,11 +338,11 @@ iface_extra(const json_t *ifc)
 
 	show_str_printf(&b, "    ifindex %lld; mark 0x%llx\n    out drops: ",
 	    jint(ifc, "ifindex"), jint(ifc, "mark"));
-	drops_text(&b, json_object_get(json_object_get(ifc, "out"), "drops"),
-	    true);
+	drops_text(
+	    &b, json_object_get(json_object_get(ifc, "out"), "drops"), true);
 	show_str_printf(&b, "\n    in drops: ");
-	drops_text(&b, json_object_get(json_object_get(ifc, "in"), "drops"),
-	    true);
+	drops_text(
+	    &b, json_object_get(json_object_get(ifc, "in"), "drops"), true);
 	show_str_printf(&b, "\n");
 	return show_str_take(&b);
 }
@@ -355,8 +358,8 @@ iface_row(struct show *s, const json_t *ifc)
 	if (strcmp(jstr(ifc, "key_kind"), "none") == 0)
 		show_str_printf(&key, "default");
 	else
-		show_str_printf(&key, "%s %lld", jstr(ifc, "key_kind"),
-		    jint(ifc, "key"));
+		show_str_printf(
+		    &key, "%s %lld", jstr(ifc, "key_kind"), jint(ifc, "key"));
 	c[0] = dup(jstr(ifc, "name"));
 	c[1] = show_str_take(&key);
 	c[2] = fmt_int(jint(ifc, "mtu"));
@@ -391,11 +394,10 @@ print_counters(FILE *out, const char *title, const json_t *o, bool is_all)
 	json_t *v;
 	bool any = false;
 
-	json_object_foreach ((json_t *)o, k, v)
-		if (strlen(k) > w)
-			w = strlen(k);
+	json_object_foreach((json_t *)o, k, v) if (strlen(k) > w) w = strlen(k);
 	fprintf(out, "%s:", title);
-	json_object_foreach ((json_t *)o, k, v) {
+	json_object_foreach((json_t *)o, k, v)
+	{
 		if (!is_all && json_integer_value(v) == 0)
 			continue;
 		fprintf(out, "\n    %-*s  %lld", (int)w, k,
@@ -412,15 +414,16 @@ print_stats(const struct show *s, const json_t *st)
 
 	fprintf(out, "uptime: %lld s\n", jint(st, "uptime_sec"));
 	fprintf(out, "workers: %lld\n", jint(st, "workers"));
-	fprintf(out, "sad: %lld SAs\n", jint(json_object_get(st, "sad"), "count"));
+	fprintf(
+	    out, "sad: %lld SAs\n", jint(json_object_get(st, "sad"), "count"));
 	fprintf(out, "spd: %lld policies\n",
 	    jint(json_object_get(st, "spd"), "count"));
 	fprintf(out, "interfaces: %lld\n", jint(st, "interfaces"));
 	print_counters(out, "packets", json_object_get(st, "packets"), true);
 	print_counters(out, "out drops", json_object_get(st, "out_drops"),
 	    s->o.is_verbose);
-	print_counters(out, "in drops", json_object_get(st, "in_drops"),
-	    s->o.is_verbose);
+	print_counters(
+	    out, "in drops", json_object_get(st, "in_drops"), s->o.is_verbose);
 }
 
 static void
@@ -430,7 +433,8 @@ print_knob(const struct show *s, const json_t *k)
 		fprintf(s->o.out, "%s: %s -> %s\n", jstr(k, "name"),
 		    jstr(k, "old"), jstr(k, "value"));
 	else
-		fprintf(s->o.out, "%s: %s\n", jstr(k, "name"), jstr(k, "value"));
+		fprintf(
+		    s->o.out, "%s: %s\n", jstr(k, "name"), jstr(k, "value"));
 }
 
 struct show *
@@ -499,14 +503,15 @@ wipe_keys(const json_t *items)
 	size_t i;
 	json_t *it;
 
-	json_array_foreach ((json_t *)items, i, it)
-		for (size_t k = 0; k < 2; k++) {
-			json_t *v = json_object_get(it, keys[k]);
+	json_array_foreach((json_t *)items, i, it) for (size_t k = 0; k < 2;
+							k++)
+	{
+		json_t *v = json_object_get(it, keys[k]);
 
-			if (json_is_string(v))
-				secret_wipe((char *)json_string_value(v),
-				    json_string_length(v));
-		}
+		if (json_is_string(v))
+			secret_wipe((char *)json_string_value(v),
+			    json_string_length(v));
+	}
 }
 
 int
@@ -522,9 +527,8 @@ show_msg(void *arg, const json_t *msg)
 		if (json_array_extend(s->doc, (json_t *)items) != 0)
 			rc = -1;
 	} else {
-		json_array_foreach ((json_t *)items, i, it)
-			if (rc == 0)
-				rc = show_item(s, it);
+		json_array_foreach((json_t *)items, i, it) if (rc == 0) rc =
+		    show_item(s, it);
 		show_table_flush(&s->t, s->o.out);
 		wipe_keys(items);
 	}
@@ -546,8 +550,8 @@ show_end(struct show *s)
 		[CONTROL_WHAT_KNOBS] = "no knobs",
 	};
 	const json_t *doc = s->doc;
-	bool is_one = s->req.cmd != CONTROL_CMD_SHOW ||
-	    s->req.what == CONTROL_WHAT_STATS;
+	bool is_one =
+	    s->req.cmd != CONTROL_CMD_SHOW || s->req.what == CONTROL_WHAT_STATS;
 
 	if (!s->o.is_json) {
 		if (s->req.cmd == CONTROL_CMD_SHOW &&
@@ -557,8 +561,7 @@ show_end(struct show *s)
 	}
 	if (is_one)
 		doc = json_array_get(s->doc, 0);
-	if (doc == NULL ||
-	    json_dumpf(doc, s->o.out, JSON_INDENT(2)) != 0 ||
+	if (doc == NULL || json_dumpf(doc, s->o.out, JSON_INDENT(2)) != 0 ||
 	    fputc('\n', s->o.out) == EOF || fflush(s->o.out) != 0) {
 		fprintf(stderr, "ipsecctl: cannot write the output\n");
 		return CTL_EXIT_REFUSED;

@@ -106,8 +106,8 @@ show_table_add(struct show_table *t, char **cells, char *extra)
 		free_extra(extra);
 		return -1;
 	}
-	memcpy(t->cells + t->nbatch * t->ncols, cells,
-	    t->ncols * sizeof(*cells));
+	memcpy(
+	    t->cells + t->nbatch * t->ncols, cells, t->ncols * sizeof(*cells));
 	t->extra[t->nbatch++] = extra;
 	return 0;
 }

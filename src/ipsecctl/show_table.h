@@ -41,8 +41,8 @@ struct show_table {
 	size_t cap;
 };
 
-void show_table_init(struct show_table *t, const char *const *hdr,
-    size_t ncols);
+void show_table_init(
+    struct show_table *t, const char *const *hdr, size_t ncols);
 
 /*
  * Add a row of ncols cells and its detail lines (each line ends with a

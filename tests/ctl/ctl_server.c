@@ -125,8 +125,9 @@ main(int argc, char **argv)
 	FILE *f;
 
 	if (parse_opts(argc, argv, &o) != 0) {
-		fprintf(stderr, "usage: ctl_server [-b nbulk] [-g gid] "
-				"[-m mode] [-p pidfile] socket\n");
+		fprintf(stderr,
+		    "usage: ctl_server [-b nbulk] [-g gid] "
+		    "[-m mode] [-p pidfile] socket\n");
 		return 2;
 	}
 	/* Fork before any thread exists (liburcu's call_rcu thread). */

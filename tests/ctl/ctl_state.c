@@ -47,8 +47,7 @@ ipsecd_worker_totals(const struct ipsecd *d, struct worker_stats *sum)
 }
 
 static struct addr
-A(const char *s)
-{
+A(const char *s) {
 	struct addr a;
 
 	if (!addr_parse(&a, s))
@@ -107,8 +106,8 @@ static int
 add_sas(struct sad *sad)
 {
 	static const struct sa_spec specs[] = {
-		{ 0x1000, IPPROTO_ESP, SA_MODE_TUNNEL, "192.0.2.1",
-		    "192.0.2.2", SA_STATE_MATURE },
+		{ 0x1000, IPPROTO_ESP, SA_MODE_TUNNEL, "192.0.2.1", "192.0.2.2",
+		    SA_STATE_MATURE },
 		{ 0x2000, IPPROTO_ESP, SA_MODE_TRANSPORT, "2001:db8::1",
 		    "2001:db8::2", SA_STATE_DYING },
 		{ 0x3000, IPPROTO_AH, SA_MODE_TUNNEL, "192.0.2.2", "192.0.2.1",
@@ -270,8 +269,8 @@ ctl_state_new(struct event_base *base, size_t nbulk)
 		goto fail;
 	for (unsigned w = 0; w < CTL_NWORKERS; w++) {
 		atomic_store(&s->d.workers[w].st.tun_rx, 7 + w);
-		atomic_store(&s->d.workers[w].st.in_drops[IPSEC_DROP_NOSA],
-		    5 + w);
+		atomic_store(
+		    &s->d.workers[w].st.in_drops[IPSEC_DROP_NOSA], 5 + w);
 	}
 	for (size_t i = 0; i < nbulk; i++)
 		if (!ctl_state_add_bulk(s, i))

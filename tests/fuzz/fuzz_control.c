@@ -138,8 +138,8 @@ static const char *const seeds[] = {
 };
 
 /* Characters that matter to JSON, and bit flips. */
-static const uint8_t subst[] = { 0x00, ' ', '"', '\\', '{', '}', '[', ']',
-	':', ',', '1', 'a', 0x7f, 0xc3, 0xff };
+static const uint8_t subst[] = { 0x00, ' ', '"', '\\', '{', '}', '[', ']', ':',
+	',', '1', 'a', 0x7f, 0xc3, 0xff };
 
 /* Write the seeds into dir as libFuzzer seeds. */
 static int
@@ -192,8 +192,8 @@ main(int argc, char **argv)
 		for (size_t at = 0; at < n; at++) {
 			for (size_t k = 0; k < sizeof(subst) + 2; k++, runs++) {
 				mut[at] = k < sizeof(subst) ? subst[k]
-				    : k == sizeof(subst)   ? mut[at] ^ 0x01
-							   : mut[at] ^ 0x80;
+				    : k == sizeof(subst)    ? mut[at] ^ 0x01
+							    : mut[at] ^ 0x80;
 				handle(mut, n, &o);
 				errors += o.is_error;
 				mut[at] = (uint8_t)seeds[i][at];

@@ -90,8 +90,8 @@ client(void)
 static void
 send_req(int fd, const char *req)
 {
-	ck_assert_int_eq(send(fd, req, strlen(req), MSG_NOSIGNAL),
-	    (ssize_t)strlen(req));
+	ck_assert_int_eq(
+	    send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
 }
 
 /* The next message (turning the server's loop until there is one). */
@@ -192,7 +192,8 @@ START_TEST(test_control_new_live)
 	ck_assert_int_eq(errno, EADDRINUSE);
 	/* The first server still serves. */
 	fd = client();
-	send_req(fd, "{\"version\":1,\"cmd\":\"get\",\"name\":\"net.inet.ipsec.ecn\"}");
+	send_req(fd,
+	    "{\"version\":1,\"cmd\":\"get\",\"name\":\"net.inet.ipsec.ecn\"}");
 	json_decref(recv_msg(fd));
 	close(fd);
 	control_free(c);
@@ -245,11 +246,12 @@ START_TEST(test_control_new_requests)
 	ck_assert_str_eq(str_of(m, "code"), "bad-request");
 	ck_assert(is_end(m));
 	json_decref(m);
-	send_req(fd, "{\"version\":1,\"cmd\":\"set\","
-		     "\"name\":\"net.inet.ipsec.ecn\",\"value\":\"1\"}");
+	send_req(fd,
+	    "{\"version\":1,\"cmd\":\"set\","
+	    "\"name\":\"net.inet.ipsec.ecn\",\"value\":\"1\"}");
 	m = recv_msg(fd);
-	ck_assert_str_eq(str_of(json_array_get(json_object_get(m, "items"), 0),
-			     "value"),
+	ck_assert_str_eq(
+	    str_of(json_array_get(json_object_get(m, "items"), 0), "value"),
 	    "1");
 	json_decref(m);
 	ck_assert_int_eq(st->knobs.ecn, 1);
@@ -274,15 +276,15 @@ START_TEST(test_control_new_oversize)
 	char *big = malloc(CONTROL_REQ_MAX + 1);
 	json_t *m;
 
-	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)),
-	    0);
+	ck_assert_int_eq(
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)), 0);
 	memset(big, ' ', CONTROL_REQ_MAX + 1);
-	ck_assert_int_eq(send(fd, big, CONTROL_REQ_MAX + 1, 0),
-	    CONTROL_REQ_MAX + 1);
+	ck_assert_int_eq(
+	    send(fd, big, CONTROL_REQ_MAX + 1, 0), CONTROL_REQ_MAX + 1);
 	m = recv_msg(fd);
 	ck_assert_str_eq(str_of(m, "code"), "bad-request");
-	ck_assert_str_eq(str_of(m, "error"),
-	    "request of 65537 bytes; at most 65536");
+	ck_assert_str_eq(
+	    str_of(m, "error"), "request of 65537 bytes; at most 65536");
 	json_decref(m);
 	/* Exactly at the limit it is parsed (and is bad JSON: blanks). */
 	ck_assert_int_eq(send(fd, big, CONTROL_REQ_MAX, 0), CONTROL_REQ_MAX);
@@ -330,7 +332,8 @@ START_TEST(test_control_new_slow_client)
 
 		m = recv_msg(fd);
 		msgs++;
-		json_array_foreach (json_object_get(m, "items"), k, it) {
+		json_array_foreach(json_object_get(m, "items"), k, it)
+		{
 			json_int_t spi =
 			    json_integer_value(json_object_get(it, "spi"));
 
@@ -437,7 +440,8 @@ START_TEST(test_control_new_busy)
 	control_stats_get(c, &cs);
 	ck_assert_uint_eq(cs.denied, 1);
 	/* The others are still served. */
-	send_req(fds[0], "{\"version\":1,\"cmd\":\"get\",\"name\":\"net.inet.ipsec.ecn\"}");
+	send_req(fds[0],
+	    "{\"version\":1,\"cmd\":\"get\",\"name\":\"net.inet.ipsec.ecn\"}");
 	m = recv_msg(fds[0]);
 	ck_assert_str_eq(str_of(m, "type"), "knob");
 	json_decref(m);

@@ -72,19 +72,20 @@ run_reply(struct control_reply *rep, struct run *out)
 		json_error_t err;
 		json_t *m, *items;
 
-		ck_assert_msg(n > 0 && n <= CONTROL_MSG_MAX, "message %zu: %zu",
-		    i, n);
-		m = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES,
-		    &err);
+		ck_assert_msg(
+		    n > 0 && n <= CONTROL_MSG_MAX, "message %zu: %zu", i, n);
+		m = json_loadb(
+		    (const char *)buf, n, JSON_REJECT_DUPLICATES, &err);
 		ck_assert_msg(m != NULL, "message %zu: %s", i, err.text);
-		ck_assert_int_eq(json_integer_value(json_object_get(m,
-				     "version")),
+		ck_assert_int_eq(
+		    json_integer_value(json_object_get(m, "version")),
 		    CONTROL_VERSION);
 		ck_assert(json_is_boolean(json_object_get(m, "end")));
-		ck_assert_int_eq(json_is_true(json_object_get(m, "end")),
-		    is_last);
+		ck_assert_int_eq(
+		    json_is_true(json_object_get(m, "end")), is_last);
 		if ((items = json_object_get(m, "items")) != NULL)
-			ck_assert_int_eq(json_array_extend(out->items, items), 0);
+			ck_assert_int_eq(
+			    json_array_extend(out->items, items), 0);
 		ck_assert_int_eq(json_array_append_new(out->msgs, m), 0);
 		out->raw = realloc(out->raw, out->raw_len + n + 1);
 		ck_assert_ptr_nonnull(out->raw);
@@ -92,8 +93,8 @@ run_reply(struct control_reply *rep, struct run *out)
 		out->raw_len += n;
 		out->raw[out->raw_len] = '\0';
 	}
-	ck_assert_uint_eq(control_reply_next(rep, buf, sizeof(buf), &is_last),
-	    0);
+	ck_assert_uint_eq(
+	    control_reply_next(rep, buf, sizeof(buf), &is_last), 0);
 	control_reply_free(rep);
 }
 
@@ -146,9 +147,9 @@ item_with(const struct run *r, const char *key, json_int_t v)
 	size_t i;
 	json_t *it;
 
-	json_array_foreach (r->items, i, it)
-		if (json_integer_value(json_object_get(it, key)) == v)
-			return it;
+	json_array_foreach(
+	    r->items, i, it) if (json_integer_value(json_object_get(it, key)) ==
+	    v) return it;
 	ck_abort_msg("no item with %s %lld", key, (long long)v);
 	return NULL;
 }
@@ -161,8 +162,8 @@ ck_error(const struct run *r, const char *code, const char *msg)
 	ck_assert_uint_eq(json_array_size(r->msgs), 1);
 	ck_assert_str_eq(str_of(m, "type"), "error");
 	ck_assert_str_eq(str_of(m, "code"), code);
-	ck_assert_msg(strstr(str_of(m, "error"), msg) != NULL, "%s",
-	    str_of(m, "error"));
+	ck_assert_msg(
+	    strstr(str_of(m, "error"), msg) != NULL, "%s", str_of(m, "error"));
 	ck_assert_ptr_null(json_object_get(m, "items"));
 }
 
@@ -193,8 +194,8 @@ START_TEST(test_control_reply_new_show_sa)
 	ck_assert_int_eq(int_at(sa, "lifetime.soft.add_sec"), 3000);
 	ck_assert_int_eq(int_at(sa, "add_sec"), CTL_NOW - 100);
 	ck_assert_int_eq(int_at(sa, "enc.key_bits"), 160);
-	ck_assert_str_eq(str_of(json_object_get(sa, "enc"), "alg"),
-	    "aes-gcm-16");
+	ck_assert_str_eq(
+	    str_of(json_object_get(sa, "enc"), "alg"), "aes-gcm-16");
 	ck_assert_ptr_null(json_object_get(sa, "auth"));
 	/* Every reason but "ok" is there, zero or not. */
 	ck_assert_uint_eq(json_object_size(json_object_get(sa, "drops")),
@@ -206,13 +207,13 @@ START_TEST(test_control_reply_new_show_sa)
 	ck_assert_int_eq(int_at(sa2, "encap.sport"), 4500);
 	ck_assert_int_eq(int_at(sa2, "encap.dport"), 4501);
 	ck_assert_int_eq(int_at(sa2, "auth.key_bits"), 256);
-	ck_assert_str_eq(json_string_value(json_array_get(
-			     json_object_get(sa2, "flags"), 1)),
+	ck_assert_str_eq(
+	    json_string_value(json_array_get(json_object_get(sa2, "flags"), 1)),
 	    "udp-encap");
-	ck_assert_str_eq(str_of(item_with(&r, "spi", 0x3000), "state"),
-	    "larval");
-	ck_assert_str_eq(str_of(item_with(&r, "spi", 0x4000), "calg"),
-	    "deflate");
+	ck_assert_str_eq(
+	    str_of(item_with(&r, "spi", 0x3000), "state"), "larval");
+	ck_assert_str_eq(
+	    str_of(item_with(&r, "spi", 0x4000), "calg"), "deflate");
 	/* No key material anywhere without "keys". */
 	ck_assert_ptr_null(strstr(r.raw, "_key"));
 	ck_assert_ptr_null(strstr(r.raw, "a0a1a2a3"));
@@ -228,12 +229,12 @@ START_TEST(test_control_reply_new_show_sa_keys)
 	run("{\"version\":1,\"cmd\":\"show\",\"what\":\"sa\",\"keys\":true}",
 	    &r);
 	sa = item_with(&r, "spi", 0x1000);
-	ck_assert_str_eq(str_of(sa, "enc_key"),
-	    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3");
+	ck_assert_str_eq(
+	    str_of(sa, "enc_key"), "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3");
 	ck_assert_ptr_null(json_object_get(sa, "auth_key"));
 	sa = item_with(&r, "spi", 0x2000);
-	ck_assert_str_eq(str_of(sa, "enc_key"),
-	    "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+	ck_assert_str_eq(
+	    str_of(sa, "enc_key"), "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
 	ck_assert_uint_eq(strlen(str_of(sa, "auth_key")), 64);
 	ck_assert_int_eq(strncmp(str_of(sa, "auth_key"), "c0c1c2", 6), 0);
 	ck_assert_ptr_null(
@@ -251,9 +252,8 @@ START_TEST(test_control_reply_new_show_sp)
 	run("{\"version\":1,\"cmd\":\"show\",\"what\":\"sp\"}", &r);
 	ck_assert_uint_eq(json_array_size(r.items), 3);
 	ck_assert_int_eq(int_at(last_msg(&r), "summary.count"), 3);
-	json_array_foreach (r.items, i, p)
-		if (strcmp(str_of(p, "dir"), "out") == 0)
-			break;
+	json_array_foreach(
+	    r.items, i, p) if (strcmp(str_of(p, "dir"), "out") == 0) break;
 	ck_assert_uint_lt(i, 3);
 	ck_assert_str_eq(str_of(p, "action"), "ipsec");
 	ck_assert_str_eq(str_of(p, "src"), "10.1.0.0/16");
@@ -273,8 +273,8 @@ START_TEST(test_control_reply_new_show_sp)
 	ck_assert_str_eq(str_of(p, "src"), "::/0");
 	ck_assert_int_eq(int_at(p, "ul_proto"), IPPROTO_TCP);
 	ck_assert_int_eq(int_at(p, "priority"), 10);
-	ck_assert_int_eq(json_integer_value(json_array_get(
-			     json_object_get(p, "dport"), 0)),
+	ck_assert_int_eq(
+	    json_integer_value(json_array_get(json_object_get(p, "dport"), 0)),
 	    22);
 	ck_assert_uint_eq(json_array_size(json_object_get(p, "templates")), 0);
 	run_free(&r);
@@ -289,8 +289,8 @@ START_TEST(test_control_reply_new_show_interfaces)
 	run("{\"version\":1,\"cmd\":\"show\",\"what\":\"interfaces\"}", &r);
 	ck_assert_uint_eq(json_array_size(r.items), 2);
 	ck_assert_int_eq(int_at(last_msg(&r), "summary.count"), 2);
-	ck_assert_str_eq(str_of(json_array_get(r.items, 0), "key_kind"),
-	    "none");
+	ck_assert_str_eq(
+	    str_of(json_array_get(r.items, 0), "key_kind"), "none");
 	i1 = json_array_get(r.items, 1);
 	ck_assert_str_eq(str_of(i1, "name"), "ipsec1");
 	ck_assert_str_eq(str_of(i1, "key_kind"), "reqid");
@@ -335,7 +335,8 @@ START_TEST(test_control_reply_new_show_knobs)
 
 	run("{\"version\":1,\"cmd\":\"show\",\"what\":\"knobs\"}", &r);
 	ck_assert_uint_eq(json_array_size(r.items), knobs_count());
-	json_array_foreach (r.items, i, k) {
+	json_array_foreach(r.items, i, k)
+	{
 		ck_assert_str_eq(str_of(k, "name"), knobs_name(i));
 		ck_assert_str_eq(str_of(k, "descr"), knobs_descr(i));
 		if (strcmp(str_of(k, "name"), "net.inet.ipsec.dfbit") == 0) {
@@ -441,9 +442,8 @@ START_TEST(test_control_reply_next_small_buffer)
 	bool is_last = true;
 
 	rep = control_reply_new(&st->d, req, strlen(req), CTL_NOW);
-	ck_assert_uint_eq(control_reply_next(rep, buf, CONTROL_MSG_MAX - 1,
-			      &is_last),
-	    0);
+	ck_assert_uint_eq(
+	    control_reply_next(rep, buf, CONTROL_MSG_MAX - 1, &is_last), 0);
 	ck_assert(!is_last);
 	control_reply_free(rep);
 }
@@ -457,7 +457,8 @@ ck_spis_increasing(const struct run *r)
 	size_t i;
 	json_t *it;
 
-	json_array_foreach (r->items, i, it) {
+	json_array_foreach(r->items, i, it)
+	{
 		json_int_t spi = int_at(it, "spi");
 
 		ck_assert_msg(spi > prev, "spi %lld after %lld", (long long)spi,
@@ -524,11 +525,12 @@ START_TEST(test_control_reply_next_sad_changes)
 		ck_assert(ctl_state_add_bulk(st, i));
 	run_reply(rep, &r);
 	ck_assert_uint_eq(first + ck_spis_increasing(&r), 4 + 500 + 10);
-	json_array_foreach (r.items, i, it) {
+	json_array_foreach(r.items, i, it)
+	{
 		json_int_t spi = int_at(it, "spi");
 
-		ck_assert(spi < CTL_BULK_SPI0 + 500 ||
-		    spi >= CTL_BULK_SPI0 + 2000);
+		ck_assert(
+		    spi < CTL_BULK_SPI0 + 500 || spi >= CTL_BULK_SPI0 + 2000);
 	}
 	ck_assert_int_eq(int_at(it, "spi"), CTL_BULK_SPI0 + 2009);
 	ck_assert_int_eq(int_at(last_msg(&r), "summary.count"), 4 + 500 + 10);
@@ -559,8 +561,8 @@ START_TEST(test_control_json_sa_wipe_keys)
 	it = item_with(&r, "spi", 0x2000);
 	control_json_sa_wipe(it);
 	k = str_of(it, "enc_key");
-	ck_assert_uint_eq(json_string_length(json_object_get(it, "enc_key")),
-	    32);
+	ck_assert_uint_eq(
+	    json_string_length(json_object_get(it, "enc_key")), 32);
 	for (size_t i = 0; i < 32; i++)
 		ck_assert_int_eq(k[i], 0);
 	run_free(&r);

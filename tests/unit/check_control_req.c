@@ -19,11 +19,11 @@ parse(const char *s)
 }
 
 /* The request must be refused with a reason containing part. */
-#define ck_refused(s, part)                                                  \
-	do {                                                                 \
-		ck_assert_msg(!parse(s), "accepted: %s", s);                 \
-		ck_assert_msg(strstr(why, part) != NULL,                     \
-		    "%s: reason \"%s\" lacks \"%s\"", s, why, part);         \
+#define ck_refused(s, part)                                                    \
+	do {                                                                   \
+		ck_assert_msg(!parse(s), "accepted: %s", s);                   \
+		ck_assert_msg(strstr(why, part) != NULL,                       \
+		    "%s: reason \"%s\" lacks \"%s\"", s, why, part);           \
 	} while (0)
 
 START_TEST(test_control_req_parse_show_each)
@@ -82,8 +82,8 @@ START_TEST(test_control_req_parse_get_set)
 	ck_assert_str_eq(req.value, "1");
 	ck_refused("{\"version\":1,\"cmd\":\"set\",\"name\":\"x\"}",
 	    "member \"value\" is missing");
-	ck_refused("{\"version\":1,\"cmd\":\"get\"}",
-	    "member \"name\" is missing");
+	ck_refused(
+	    "{\"version\":1,\"cmd\":\"get\"}", "member \"name\" is missing");
 	ck_refused("{\"version\":1,\"cmd\":\"get\",\"name\":\"x\","
 		   "\"value\":\"1\"}",
 	    "member \"value\" does not go with cmd \"get\"");
@@ -129,11 +129,11 @@ START_TEST(test_control_req_parse_oversize)
 {
 	char *at = padded(CONTROL_REQ_MAX), *over = padded(CONTROL_REQ_MAX + 1);
 
-	ck_assert_msg(control_req_parse(at, CONTROL_REQ_MAX, &req, why,
-			  sizeof(why)),
+	ck_assert_msg(
+	    control_req_parse(at, CONTROL_REQ_MAX, &req, why, sizeof(why)),
 	    "%s", why);
-	ck_assert(!control_req_parse(over, CONTROL_REQ_MAX + 1, &req, why,
-	    sizeof(why)));
+	ck_assert(!control_req_parse(
+	    over, CONTROL_REQ_MAX + 1, &req, why, sizeof(why)));
 	ck_assert_str_eq(why, "request of 65537 bytes; at most 65536");
 	free(at);
 	free(over);
@@ -144,8 +144,8 @@ START_TEST(test_control_req_parse_bad_json)
 {
 	ck_refused("{\"version\":1,", "bad JSON at byte");
 	ck_refused("{version:1}", "bad JSON");
-	ck_refused("{\"version\":1,\"cmd\":\"show\",\"what\":\"sa\",}",
-	    "bad JSON");
+	ck_refused(
+	    "{\"version\":1,\"cmd\":\"show\",\"what\":\"sa\",}", "bad JSON");
 	ck_refused("\"show\"", "bad JSON");
 	ck_refused("[1,2]", "expected a JSON object");
 	ck_refused("{\"a\":\"\xff\xfe\"}", "bad JSON");
@@ -155,8 +155,8 @@ END_TEST
 START_TEST(test_control_req_parse_trailing_garbage)
 {
 	ck_assert(parse("{\"version\":1,\"cmd\":\"show\",\"what\":\"sa\"} \n"));
-	ck_refused("{\"version\":1,\"cmd\":\"show\",\"what\":\"sa\"}x",
-	    "bad JSON");
+	ck_refused(
+	    "{\"version\":1,\"cmd\":\"show\",\"what\":\"sa\"}x", "bad JSON");
 	ck_refused("{\"version\":1,\"cmd\":\"show\",\"what\":\"sa\"}"
 		   "{\"version\":1,\"cmd\":\"show\",\"what\":\"sa\"}",
 	    "bad JSON");
@@ -200,9 +200,10 @@ START_TEST(test_control_req_parse_unknown)
 	ck_refused("{\"version\":1,\"cmd\":\"show\",\"what\":\"sa\","
 		   "\"verbose\":true}",
 	    "unknown member \"verbose\"");
-	ck_refused("{\"version\":1,\"what\":\"sa\"}", "member \"cmd\" is missing");
-	ck_refused("{\"version\":1,\"cmd\":\"show\"}",
-	    "member \"what\" is missing");
+	ck_refused(
+	    "{\"version\":1,\"what\":\"sa\"}", "member \"cmd\" is missing");
+	ck_refused(
+	    "{\"version\":1,\"cmd\":\"show\"}", "member \"what\" is missing");
 }
 END_TEST
 
@@ -229,8 +230,8 @@ get_of_len(size_t n)
 
 	memset(name, 'a', n);
 	name[n] = '\0';
-	snprintf(buf, sizeof(buf), "{\"version\":1,\"cmd\":\"get\",\"name\":\"%s\"}",
-	    name);
+	snprintf(buf, sizeof(buf),
+	    "{\"version\":1,\"cmd\":\"get\",\"name\":\"%s\"}", name);
 	return parse(buf);
 }
 
@@ -264,12 +265,13 @@ END_TEST
 
 START_TEST(test_control_req_parse_nul)
 {
-	static const char raw[] = "{\"version\":1,\"cmd\":\"get\",\"name\":\"a\0b\"}";
+	static const char raw[] =
+	    "{\"version\":1,\"cmd\":\"get\",\"name\":\"a\0b\"}";
 
 	ck_refused("{\"version\":1,\"cmd\":\"get\",\"name\":\"a\\u0000b\"}",
 	    "bad JSON");
-	ck_assert(!control_req_parse(raw, sizeof(raw) - 1, &req, why,
-	    sizeof(why)));
+	ck_assert(
+	    !control_req_parse(raw, sizeof(raw) - 1, &req, why, sizeof(why)));
 }
 END_TEST
 
