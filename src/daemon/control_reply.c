@@ -25,7 +25,6 @@
 
 #include <jansson.h>
 
-#include "common/log.h"
 #include "common/secret.h"
 #include "daemon/control.h"
 #include "daemon/control_json.h"
@@ -163,7 +162,6 @@ prebuild_set(struct control_reply *r)
 	}
 	if (knobs_get(r->d->knobs, canonical, value, sizeof(value)) != 0)
 		return -1;
-	log_info("control: %s set to %s (was %s)", canonical, value, old);
 	return append(
 	    r->items, control_json_knob(r->req.name, value, NULL, old));
 }

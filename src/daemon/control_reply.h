@@ -16,6 +16,9 @@ struct ipsecd;
  * only as far as that message needs, so the socket layer calls it only
  * when the client can take more.
  *
+ * Nothing here logs: ipsecd_knob_set, which every knob change goes
+ * through, is where a change is logged.
+ *
  * Runs on the control thread (the SAD's and SPD's writer): the entries a
  * cursor returns stay valid while the callback runs, and workers only
  * move their atomic counters meanwhile.

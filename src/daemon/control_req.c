@@ -288,14 +288,14 @@ control_req_build(const struct control_req *req)
 		rc = json_object_set_new(o, "value",
 		    json_stringn(
 			req->value, strnlen(req->value, sizeof(req->value))));
-		/* FALLTHROUGH */
+		break;
 	case CONTROL_CMD_GET:
-		if (rc == 0)
-			rc = json_object_set_new(o, "name",
-			    json_stringn(req->name,
-				strnlen(req->name, sizeof(req->name))));
 		break;
 	}
+	if (rc == 0 && req->cmd != CONTROL_CMD_SHOW)
+		rc = json_object_set_new(o, "name",
+		    json_stringn(
+			req->name, strnlen(req->name, sizeof(req->name))));
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;

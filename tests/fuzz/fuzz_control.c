@@ -24,7 +24,6 @@
 #include <jansson.h>
 #include <urcu-qsbr.h>
 
-#include "common/log.h"
 #include "ctl_state.h"
 #include "daemon/control.h"
 #include "daemon/control_reply.h"
@@ -43,7 +42,6 @@ init_once(void)
 {
 	if (st != NULL)
 		return;
-	log_init("fuzz_control", false, 0); /* the set log lines */
 	urcu_qsbr_register_thread();
 	urcu_qsbr_thread_offline();
 	if ((st = ctl_state_new(NULL, 0)) == NULL)
