@@ -21,8 +21,9 @@ struct ipsecd;
  *   Each connecting process is checked with SO_PEERCRED and SO_PEERGROUPS:
  *   uid 0, or the socket's group as its primary or one of its supplementary
  *   groups.  Any other peer gets one error message (code "denied") and is
- *   closed.  At most CONTROL_CLIENTS_MAX clients at once; one more gets an
- *   error (code "busy") and is closed.
+ *   closed (a client that had sent a request sees ECONNRESET once on its
+ *   next read, then the message).  At most CONTROL_CLIENTS_MAX clients at once;
+ * one more gets an error (code "busy") and is closed.
  *
  * Requests
  *   One message of 1 to CONTROL_REQ_MAX bytes: a single JSON object in

@@ -95,15 +95,26 @@ error_reply(const json_t *m, const char *path)
 static int
 recv_msg(int fd, uint8_t *buf, size_t *len)
 {
+	bool was_reset = false;
 	ssize_t n;
 
 	do
 		n = recv(fd, buf, CONTROL_MSG_MAX + 1, MSG_TRUNC);
 	while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+	/*
+	 * A daemon that refuses us sends its error and closes without
+	 * reading our request: the kernel then reports ECONNRESET first
+	 * (once) and still holds the error message, so read again.
+	 */
+	if (n < 0 && errno == ECONNRESET) {
+		was_reset = true;
+		n = recv(
+		    fd, buf, CONTROL_MSG_MAX + 1, MSG_TRUNC | MSG_DONTWAIT);
+	}
+	if (n < 0 && !was_reset && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return fail(CTL_EXIT_REFUSED,
 		    "ipsecd did not answer within %d s", CTLCLIENT_TIMEOUT_SEC);
-	if (n == 0 || (n < 0 && errno == ECONNRESET))
+	if (n == 0 || (n < 0 && (errno == ECONNRESET || was_reset)))
 		return fail(CTL_EXIT_REFUSED,
 		    "ipsecd closed the connection before the end of the reply");
 	if (n < 0)
