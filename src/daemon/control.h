@@ -10,7 +10,7 @@ struct ipsecd;
 
 /*
  * The control socket: what PF_KEY cannot carry (interfaces, counters,
- * knobs, memory in use), for `ipsecctl show|get|set`.  SAs and policies
+ * knobs), for `ipsecctl show|get|set`.  SAs and policies
  * are managed over PF_KEY only (DESIGN.md, "One PF_KEY, two clients");
  * here they are only shown, with their counters.
  *
@@ -97,7 +97,8 @@ struct ipsecd;
  *     {"packets","bytes","drops"}, summed over the workers).  summary:
  *     "count".
  *   stats (one item): "uptime_sec", "workers", "sad" ({"count"}), "spd"
- *     ({"count"}), "interfaces" (count), "packets" (the worker
+ *     ({"count"}) (TODO: "mem_bytes" in both, once the core has
+ *     sad_mem_bytes and spd_mem_bytes), "interfaces" (count), "packets" (the worker
  *     counters of worker.h by name), "out_drops", "in_drops" (by reason).
  *   knob: "name", "value" (decimal string), "canonical" (the net.inet name
  *     an alias stands for; the name itself for canonical names) and, in
