@@ -98,8 +98,9 @@ struct ipsecd;
  *     "count".
  *   stats (one item): "uptime_sec", "workers", "sad" ({"count"}), "spd"
  *     ({"count"}) (TODO: "mem_bytes" in both, once the core has
- *     sad_mem_bytes and spd_mem_bytes), "interfaces" (count), "packets" (the worker
- *     counters of worker.h by name), "out_drops", "in_drops" (by reason).
+ *     sad_mem_bytes and spd_mem_bytes), "interfaces" (count), "packets"
+ *     (the worker counters of worker.h by name), "out_drops", "in_drops"
+ *     (by reason).
  *   knob: "name", "value" (decimal string), "canonical" (the net.inet name
  *     an alias stands for; the name itself for canonical names) and, in
  *     show knobs, "descr"; in a set reply, "old" (the value before).
