@@ -1,6 +1,6 @@
 # The daemon: workers, interfaces, control plane, main.
 noinst_LTLIBRARIES += src/daemon/libipsecd_daemon.la
-src_daemon_libipsecd_daemon_la_SOURCES = \
+src_daemon_libipsecd_daemon_la_SOURCES = src/daemon/daemon.h \
 	src/daemon/worker.c src/daemon/worker.h \
 	src/daemon/wevent.c src/daemon/wevent.h \
 	src/daemon/natt.c src/daemon/natt.h \
@@ -9,6 +9,12 @@ src_daemon_libipsecd_daemon_la_SOURCES = \
 	src/daemon/privdrop.c src/daemon/privdrop.h \
 	src/daemon/iface.c
 src_daemon_libipsecd_daemon_la_CFLAGS = $(DAEMON_CFLAGS)
+# The control socket: server, request parser, replies, JSON items.
+src_daemon_libipsecd_daemon_la_SOURCES += \
+	src/daemon/control.c src/daemon/control.h \
+	src/daemon/control_req.c src/daemon/control_req.h \
+	src/daemon/control_reply.c src/daemon/control_reply.h \
+	src/daemon/control_json.c src/daemon/control_json.h
 
 sbin_PROGRAMS += ipsecd
 ipsecd_SOURCES = src/daemon/ipsecd.c

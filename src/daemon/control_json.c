@@ -1,0 +1,448 @@
+/*
+ * JSON items of the control replies (control_json.h): SAs, policies,
+ * interfaces, the stats item and knobs.  Built with jansson's json_pack;
+ * an "o" argument that is NULL (a failed inner allocation) makes the
+ * whole pack fail, which jansson reports as NULL after freeing every
+ * argument it was handed, so out-of-memory needs no checks in between.
+ */
+#include "config.h"
+
+#include "daemon/control_json.h"
+
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/pfkeyv2.h>
+
+#include "common/addr.h"
+#include "common/secret.h"
+#include "daemon/daemon.h"
+#include "daemon/iface.h"
+#include "ipsec/sad.h"
+#include "ipsec/spd.h"
+
+static uint64_t
+load(const _Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+json_t *
+control_json_u64(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+/* Add a snapshot of the atomic counters in to sum. */
+static void
+add_drops(uint64_t sum[IPSEC_VERDICT_COUNT],
+    const _Atomic uint64_t in[IPSEC_VERDICT_COUNT])
+{
+	for (int v = 0; v < IPSEC_VERDICT_COUNT; v++)
+		sum[v] += load(&in[v]);
+}
+
+json_t *
+control_json_drops(const uint64_t drops[IPSEC_VERDICT_COUNT])
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	for (int v = IPSEC_OK + 1; v < IPSEC_VERDICT_COUNT; v++)
+		if (json_object_set_new(o,
+			ipsec_verdict_name((enum ipsec_verdict)v),
+			control_json_u64(drops[v])) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+/* control_json_drops of a snapshot of atomic counters. */
+static json_t *
+drops_json(const _Atomic uint64_t drops[IPSEC_VERDICT_COUNT])
+{
+	uint64_t v[IPSEC_VERDICT_COUNT] = { 0 };
+
+	add_drops(v, drops);
+	return control_json_drops(v);
+}
+
+static json_t *
+addr_json(const struct addr *a)
+{
+	char buf[ADDR_STRLEN];
+
+	if (a->family == 0)
+		return json_string("");
+	return json_string(addr_fmt(a, buf, sizeof(buf)));
+}
+
+static json_t *
+prefix_json(const struct prefix *p)
+{
+	char buf[PREFIX_STRLEN];
+
+	return json_string(prefix_fmt(p, buf, sizeof(buf)));
+}
+
+static const char *
+proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_ESP:
+		return "esp";
+	case IPPROTO_AH:
+		return "ah";
+	case IPPROTO_COMP:
+		return "ipcomp";
+	}
+	return "unknown";
+}
+
+static const char *
+mode_name(uint8_t mode)
+{
+	static const char *const names[] = { "any", "transport", "tunnel",
+		"beet" };
+
+	return mode < sizeof(names) / sizeof(*names) ? names[mode] : "unknown";
+}
+
+static const char *
+state_name(enum sa_state s)
+{
+	switch (s) {
+	case SA_STATE_LARVAL:
+		return "larval";
+	case SA_STATE_MATURE:
+		return "mature";
+	case SA_STATE_DYING:
+		return "dying";
+	case SA_STATE_DEAD:
+		return "dead";
+	}
+	return "unknown";
+}
+
+static const char *
+calg_name(uint8_t calg)
+{
+	switch (calg) {
+	case SADB_X_CALG_OUI:
+		return "oui";
+	case SADB_X_CALG_DEFLATE:
+		return "deflate";
+	case SADB_X_CALG_LZS:
+		return "lzs";
+	case SADB_X_CALG_LZJH:
+		return "lzjh";
+	}
+	return "none";
+}
+
+static json_t *
+flags_json(uint8_t flags)
+{
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} names[] = {
+		{ SA_F_ESN, "esn" },
+		{ SA_F_NOECN, "noecn" },
+		{ SA_F_DECAP_DSCP, "decap-dscp" },
+		{ SA_F_NOPMTUDISC, "nopmtudisc" },
+		{ SA_F_UDP_ENCAP, "udp-encap" },
+	};
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < sizeof(names) / sizeof(*names); i++)
+		if ((flags & names[i].bit) != 0 &&
+		    json_array_append_new(a, json_string(names[i].name)) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
+static json_t *
+lifetime_json(const struct sa_lifetime *l)
+{
+	return json_pack("{s:o, s:o, s:o, s:o}", "bytes",
+	    control_json_u64(l->bytes), "packets", control_json_u64(l->packets),
+	    "add_sec", control_json_u64(l->add_sec), "use_sec",
+	    control_json_u64(l->use_sec));
+}
+
+static json_t *
+alg_json(const struct alg *a, uint8_t key_len)
+{
+	return json_pack(
+	    "{s:s, s:i}", "alg", a->name, "key_bits", (int)key_len * 8);
+}
+
+/* Lowercase hex of len key bytes; the stack copy is wiped. */
+static int
+set_key(json_t *o, const char *name, const uint8_t *key, size_t len)
+{
+	char hex[2 * ALG_KEY_MAX + 1];
+	int rc;
+
+	for (size_t i = 0; i < len && i < ALG_KEY_MAX; i++)
+		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	hex[2 * (len < ALG_KEY_MAX ? len : ALG_KEY_MAX)] = '\0';
+	rc = json_object_set_new(o, name, json_string(hex));
+	secret_wipe(hex, sizeof(hex));
+	return rc;
+}
+
+/* The optional members of an SA item; 0 or -1. */
+static int
+sa_extras(json_t *o, const struct sa *sa, bool show_keys)
+{
+	int rc = 0;
+
+	if (sa->flags & SA_F_UDP_ENCAP)
+		rc |= json_object_set_new(o, "encap",
+		    json_pack("{s:i, s:i}", "sport", sa->encap_sport, "dport",
+			sa->encap_dport));
+	if (sa->mode == SA_MODE_BEET) {
+		rc |= json_object_set_new(
+		    o, "beet_src", addr_json(&sa->beet_src));
+		rc |= json_object_set_new(
+		    o, "beet_dst", addr_json(&sa->beet_dst));
+	}
+	if (sa->key.enc != NULL)
+		rc |= json_object_set_new(
+		    o, "enc", alg_json(sa->key.enc, sa->key.enc_len));
+	if (sa->key.auth != NULL)
+		rc |= json_object_set_new(
+		    o, "auth", alg_json(sa->key.auth, sa->key.auth_len));
+	if (sa->proto == IPPROTO_COMP)
+		rc |= json_object_set_new(
+		    o, "calg", json_string(calg_name(sa->calg)));
+	if (show_keys && sa->key.enc != NULL)
+		rc |= set_key(o, "enc_key", sa->key.enc_key, sa->key.enc_len);
+	if (show_keys && sa->key.auth != NULL)
+		rc |=
+		    set_key(o, "auth_key", sa->key.auth_key, sa->key.auth_len);
+	return rc == 0 ? 0 : -1;
+}
+
+json_t *
+control_json_sa(const struct sad_entry *e, bool show_keys)
+{
+	const struct sa *sa = &e->sa;
+	json_t *o;
+
+	o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:i, "
+		      "s:o, s:{s:o, s:o}, s:o, s:o, s:o, s:o, s:o}",
+	    "spi", (json_int_t)sa->spi, "proto", proto_name(sa->proto), "mode",
+	    mode_name(sa->mode), "state", state_name(sad_state(e)), "src",
+	    addr_json(&sa->src), "dst", addr_json(&sa->dst), "reqid",
+	    (json_int_t)sa->reqid, "if_id", (json_int_t)sa->if_id, "flags",
+	    flags_json(sa->flags), "replay_window", (int)sa->replay_window,
+	    "seq_out", control_json_u64(load(&sa->seq_out)), "lifetime", "soft",
+	    lifetime_json(&sa->soft), "hard", lifetime_json(&sa->hard),
+	    "add_sec", control_json_u64(e->add_sec), "use_sec",
+	    control_json_u64(load(&e->use_sec)), "bytes",
+	    control_json_u64(load(&e->cur_bytes)), "packets",
+	    control_json_u64(load(&e->cur_packets)), "drops",
+	    drops_json(e->drops));
+	if (o == NULL)
+		return NULL;
+	if (sa_extras(o, sa, show_keys) != 0) {
+		control_json_sa_wipe(o);
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+void
+control_json_sa_wipe(json_t *item)
+{
+	static const char *const keys[] = { "enc_key", "auth_key" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		json_t *v = json_object_get(item, keys[i]);
+
+		/*
+		 * jansson keeps its own copy of every string and frees it
+		 * without wiping: overwrite that copy where it lies.
+		 */
+		if (json_is_string(v))
+			secret_wipe((char *)json_string_value(v),
+			    json_string_length(v));
+	}
+}
+
+static const char *
+dir_name(uint8_t dir)
+{
+	static const char *const names[SPD_DIR_COUNT] = { "in", "out", "fwd" };
+
+	return dir < SPD_DIR_COUNT ? names[dir] : "unknown";
+}
+
+static const char *
+action_name(uint8_t action)
+{
+	switch (action) {
+	case SPD_ACTION_DISCARD:
+		return "discard";
+	case SPD_ACTION_NONE:
+		return "none";
+	case SPD_ACTION_IPSEC:
+		return "ipsec";
+	}
+	return "unknown";
+}
+
+static const char *
+level_name(uint8_t level)
+{
+	static const char *const names[] = { "default", "use", "require",
+		"unique" };
+
+	return level < sizeof(names) / sizeof(*names) ? names[level]
+						      : "unknown";
+}
+
+static json_t *
+templates_json(const struct spd_policy *p)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; a != NULL && i < p->ntmpl && i < SPD_TMPL_MAX;
+	     i++) {
+		const struct spd_tmpl *t = &p->tmpl[i];
+
+		if (json_array_append_new(a,
+			json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "proto",
+			    proto_name(t->proto), "mode", mode_name(t->mode),
+			    "level", level_name(t->level), "reqid",
+			    (json_int_t)t->reqid, "src", addr_json(&t->src),
+			    "dst", addr_json(&t->dst))) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+json_t *
+control_json_policy(const struct spd_policy *p)
+{
+	const struct selector *s = &p->sel;
+
+	return json_pack("{s:I, s:s, s:s, s:I, s:o, s:o, s:i, s:[i, i], "
+			 "s:[i, i], s:I, s:o, s:o, s:o, s:o, s:o}",
+	    "id", (json_int_t)p->id, "dir", dir_name(p->dir), "action",
+	    action_name(p->action), "priority", (json_int_t)p->priority, "src",
+	    prefix_json(&s->src), "dst", prefix_json(&s->dst), "ul_proto",
+	    s->proto == 0 ? SELECTOR_PROTO_ANY : (int)s->proto, "sport",
+	    (int)s->sport_lo, (int)s->sport_hi, "dport", (int)s->dport_lo,
+	    (int)s->dport_hi, "if_id", (json_int_t)s->if_id, "templates",
+	    templates_json(p), "add_sec", control_json_u64(p->add_sec),
+	    "use_sec", control_json_u64(load(&p->use_sec)), "bytes",
+	    control_json_u64(load(&p->bytes)), "packets",
+	    control_json_u64(load(&p->packets)));
+}
+
+/* Sum of one direction's counters over the workers. */
+static json_t *
+iface_dir_json(const struct iface *ifc, unsigned nworkers, bool is_out)
+{
+	uint64_t drops[IPSEC_VERDICT_COUNT] = { 0 };
+	uint64_t packets = 0, bytes = 0;
+
+	for (unsigned w = 0; w < nworkers && w < WORKERS_MAX; w++) {
+		const struct iface_wstats *st = &ifc->st[w];
+
+		packets += load(is_out ? &st->out_packets : &st->in_packets);
+		bytes += load(is_out ? &st->out_bytes : &st->in_bytes);
+		add_drops(drops, is_out ? st->out_drops : st->in_drops);
+	}
+	return json_pack("{s:o, s:o, s:o}", "packets",
+	    control_json_u64(packets), "bytes", control_json_u64(bytes),
+	    "drops", control_json_drops(drops));
+}
+
+json_t *
+control_json_iface(const struct iface *ifc, unsigned nworkers)
+{
+	const char *kind = ifc->key == 0 ? "none"
+	    : ifc->is_ifid		 ? "if_id"
+					 : "reqid";
+
+	return json_pack("{s:s%, s:i, s:I, s:s, s:I, s:i, s:i, s:o, s:o}",
+	    "name", ifc->name, strnlen(ifc->name, sizeof(ifc->name)), "ifindex",
+	    ifc->ifindex, "key", (json_int_t)ifc->key, "key_kind", kind, "mark",
+	    (json_int_t)ifc->mark, "mtu", (int)ifc->mtu, "queues",
+	    (int)ifc->nqueues, "out", iface_dir_json(ifc, nworkers, true), "in",
+	    iface_dir_json(ifc, nworkers, false));
+}
+
+/* The worker counters other than drops, by name. */
+static json_t *
+packets_json(const struct worker_stats *st)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+			 "s:o}",
+	    "tun_rx", control_json_u64(load(&st->tun_rx)), "tun_tx",
+	    control_json_u64(load(&st->tun_tx)), "sock_rx",
+	    control_json_u64(load(&st->sock_rx)), "sock_tx",
+	    control_json_u64(load(&st->sock_tx)), "bypass_tx",
+	    control_json_u64(load(&st->bypass_tx)), "icmp_tx",
+	    control_json_u64(load(&st->icmp_tx)), "keepalive",
+	    control_json_u64(load(&st->keepalive)), "ike",
+	    control_json_u64(load(&st->ike)), "runt",
+	    control_json_u64(load(&st->runt)), "send_err",
+	    control_json_u64(load(&st->send_err)), "no_iface",
+	    control_json_u64(load(&st->no_iface)));
+}
+
+json_t *
+control_json_stats(const struct ipsecd *d, uint64_t now_sec)
+{
+	struct worker_stats sum;
+
+	memset(&sum, 0, sizeof(sum));
+	ipsecd_worker_totals(d, &sum);
+	return json_pack("{s:o, s:i, s:{s:o}, s:{s:o}, s:i, s:o, s:o, s:o}",
+	    "uptime_sec",
+	    control_json_u64(
+		now_sec > d->start_sec ? now_sec - d->start_sec : 0),
+	    "workers", (int)d->nworkers, "sad", "count",
+	    control_json_u64(sad_count(d->sad)), "spd", "count",
+	    control_json_u64(spd_count(d->spd)), "interfaces",
+	    d->ifaces != NULL ? (int)d->ifaces->n : 0, "packets",
+	    packets_json(&sum), "out_drops", drops_json(sum.out_drops),
+	    "in_drops", drops_json(sum.in_drops));
+}
+
+json_t *
+control_json_knob(
+    const char *name, const char *value, const char *descr, const char *old)
+{
+	const char *canonical = knobs_lookup(name);
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:s}", "name", name, "value", value,
+	    "canonical", canonical != NULL ? canonical : name);
+	if (o == NULL)
+		return NULL;
+	if ((descr != NULL &&
+		json_object_set_new(o, "descr", json_string(descr)) != 0) ||
+	    (old != NULL &&
+		json_object_set_new(o, "old", json_string(old)) != 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
