@@ -34,6 +34,7 @@
 #include "crypto/provider.h"
 #include "daemon/addrset.h"
 #include "daemon/conf.h"
+#include "daemon/control.h"
 #include "daemon/daemon.h"
 #include "daemon/iface.h"
 #include "daemon/natt.h"
@@ -381,6 +382,7 @@ static int
 pfkey_start(struct ipsecd *d)
 {
 	struct pfkey_ctx ctx;
+	gid_t gid = 0;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sad = d->sad;
@@ -397,6 +399,11 @@ pfkey_start(struct ipsecd *d)
 	if (pfkey_server_listen(
 		d->pfkey, d->conf->pfkey_socket, socket_gid(d->conf)) == -1) {
 		log_warn("pfkey socket %s", d->conf->pfkey_socket);
+		return -1;
+	}
+	if ((d->control = control_new(d, d->conf->control_socket, gid)) ==
+	    NULL) {
+		log_warn("control socket %s", d->conf->control_socket);
 		return -1;
 	}
 	if (load_includes(d, d->conf) == -1) {
@@ -681,6 +688,8 @@ run(struct ipsecd *d)
 stop_workers:
 	workers_stop(d);
 stop_ifaces:
+	control_free(d->control);
+	d->control = NULL;
 	natt_free(d->natt);
 	d->natt = NULL;
 	pfkey_server_free(d->pfkey);

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "daemon/control_req.h"
 #include "ipsecctl/ctlclient.h"
+#include "ipsecctl/keycmd.h"
 #include "ipsecctl/show.h"
 
 #define DEFAULT_CONTROL "/run/ipsecd/control.sock"
@@ -29,6 +31,7 @@ struct ctx {
 	bool is_json;		  /* -j */
 	bool is_verbose;	  /* -v */
 	bool show_keys;		  /* --show-keys */
+	const char *file;	  /* -f FILE, or "-" for -c (stdin) */
 };
 
 struct cmd {
@@ -41,12 +44,22 @@ static int cmd_show(const struct ctx *c, int argc, char **argv);
 static int cmd_get(const struct ctx *c, int argc, char **argv);
 static int cmd_set(const struct ctx *c, int argc, char **argv);
 static int cmd_help(const struct ctx *c, int argc, char **argv);
+static int cmd_dump(const struct ctx *c, int argc, char **argv);
+static int cmd_spddump(const struct ctx *c, int argc, char **argv);
+static int cmd_flush(const struct ctx *c, int argc, char **argv);
+static int cmd_spdflush(const struct ctx *c, int argc, char **argv);
+static int cmd_monitor(const struct ctx *c, int argc, char **argv);
 
 static const struct cmd cmds[] = {
+	{ "dump", "", cmd_dump },
+	{ "flush", "", cmd_flush },
 	{ "get", "NAME...", cmd_get },
 	{ "help", "", cmd_help },
+	{ "monitor", "", cmd_monitor },
 	{ "set", "NAME=VALUE...", cmd_set },
 	{ "show", "sa|sp|interfaces|stats|knobs", cmd_show },
+	{ "spddump", "", cmd_spddump },
+	{ "spdflush", "", cmd_spdflush },
 };
 
 static void
@@ -54,7 +67,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: ipsecctl [-jv] [--show-keys] [-s control-socket] "
-	    "[-k pfkey-socket] command [args]\n");
+	    "[-k pfkey-socket] command [args]\n"
+	    "       ipsecctl [-k pfkey-socket] -f file | -c\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)
 		fprintf(
 		    f, "       ipsecctl %s %s\n", cmds[i].name, cmds[i].args);
@@ -206,6 +220,95 @@ cmd_help(const struct ctx *c, int argc, char **argv)
 	return CTL_EXIT_OK;
 }
 
+/* The PF_KEY side (keycmd.h): SAs and policies. */
+static void
+key_opts(const struct ctx *c, struct keycmd_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->path = c->pfkey_path;
+	o->flags = c->show_keys ? KEYCMD_SHOW_KEYS : 0;
+	o->replay_window = KEYCMD_REPLAY_DEFAULT;
+	o->out = stdout;
+	o->err = stderr;
+}
+
+static int
+key_noargs(const struct ctx *c, int argc, char **argv, struct keycmd_opts *o)
+{
+	if (argc != 1)
+		return usage_error("%s: no arguments expected", argv[0]);
+	if (c->is_json)
+		return usage_error(
+		    "%s: -j is for the control commands", argv[0]);
+	key_opts(c, o);
+	return CTL_EXIT_OK;
+}
+
+static int
+cmd_dump(const struct ctx *c, int argc, char **argv)
+{
+	struct keycmd_opts o;
+	int rc = key_noargs(c, argc, argv, &o);
+
+	return rc != CTL_EXIT_OK ? rc : keycmd_dump(&o, false);
+}
+
+static int
+cmd_spddump(const struct ctx *c, int argc, char **argv)
+{
+	struct keycmd_opts o;
+	int rc = key_noargs(c, argc, argv, &o);
+
+	return rc != CTL_EXIT_OK ? rc : keycmd_dump(&o, true);
+}
+
+static int
+cmd_flush(const struct ctx *c, int argc, char **argv)
+{
+	struct keycmd_opts o;
+	int rc = key_noargs(c, argc, argv, &o);
+
+	return rc != CTL_EXIT_OK ? rc : keycmd_flush(&o, false);
+}
+
+static int
+cmd_spdflush(const struct ctx *c, int argc, char **argv)
+{
+	struct keycmd_opts o;
+	int rc = key_noargs(c, argc, argv, &o);
+
+	return rc != CTL_EXIT_OK ? rc : keycmd_flush(&o, true);
+}
+
+static int
+cmd_monitor(const struct ctx *c, int argc, char **argv)
+{
+	struct keycmd_opts o;
+	int rc = key_noargs(c, argc, argv, &o);
+
+	return rc != CTL_EXIT_OK ? rc : keycmd_monitor(&o);
+}
+
+/* -f FILE or -c: setkey(8) commands from a file or standard input. */
+static int
+run_file(const struct ctx *c)
+{
+	struct keycmd_opts o;
+	FILE *in = stdin;
+	int rc;
+
+	key_opts(c, &o);
+	if (strcmp(c->file, "-") != 0 && (in = fopen(c->file, "r")) == NULL) {
+		fprintf(stderr, "ipsecctl: %s: %s\n", c->file, strerror(errno));
+		return CTL_EXIT_REFUSED;
+	}
+	rc = keycmd_file(
+	    &o, strcmp(c->file, "-") == 0 ? "(stdin)" : c->file, in);
+	if (in != stdin)
+		fclose(in);
+	return rc;
+}
+
 static const char *
 env_or(const char *name, const char *dflt)
 {
@@ -223,12 +326,19 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctx c = { env_or("IPSECD_CONTROL", DEFAULT_CONTROL),
-		env_or("IPSECD_PFKEY", DEFAULT_PFKEY), false, false, false };
+		env_or("IPSECD_PFKEY", DEFAULT_PFKEY), false, false, false,
+		NULL };
 	int ch;
 
-	while (
-	    (ch = getopt_long(argc, argv, "hjk:s:v", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "cf:hjk:s:v", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'c':
+			c.file = "-";
+			break;
+		case 'f':
+			c.file = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return CTL_EXIT_OK;
@@ -254,6 +364,11 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (c.file != NULL) {
+		if (argc != 0)
+			return usage_error("%s", "-f and -c take no command");
+		return run_file(&c);
+	}
 	if (argc == 0)
 		return usage_error("%s", "command missing");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++)

@@ -66,8 +66,8 @@ src_ipsecctl_ipsecctl_SOURCES = src/ipsecctl/ipsecctl.c \
 	src/ipsecctl/show_table.c src/ipsecctl/show_table.h \
 	src/daemon/control_req.c src/daemon/control_req.h
 src_ipsecctl_ipsecctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-src_ipsecctl_ipsecctl_LDADD = src/common/libcommon.la $(OPENSSL_LIBS) \
-	$(JANSSON_LIBS)
+src_ipsecctl_ipsecctl_LDADD = $(KEYCMD_LIBS) $(CORE_LIBS) \
+	src/common/libcommon.la $(OPENSSL_LIBS) $(JANSSON_LIBS)
 
 # tests/ctl: the real ipsecctl against a control server over a test-built
 # state (ctl_server), driven by run.sh.
@@ -84,4 +84,3 @@ dist_man8_MANS = man/ipsecctl.8
 
 # The daemon context the control server reads (declared by the daemon; in
 # the tarball whether or not ipsecd itself is built yet).
-EXTRA_DIST += src/daemon/daemon.h
