@@ -96,9 +96,9 @@ struct ipsecd;
  *     "if_id"), "mark", "mtu", "queues", "out" and "in" (each
  *     {"packets","bytes","drops"}, summed over the workers).  summary:
  *     "count".
- *   stats (one item): "uptime_sec", "workers", "sad" ({"count"}), "spd"
- *     ({"count"}) (TODO: "mem_bytes" in both, once the core has
- *     sad_mem_bytes and spd_mem_bytes), "interfaces" (count), "packets"
+ *   stats (one item): "uptime_sec", "workers", "sad" and "spd" (each
+ *     {"count", "mem_bytes"}: sad_mem_bytes, spd_mem_bytes), "interfaces"
+ *     (count), "packets"
  *     (the worker counters of worker.h by name), "out_drops", "in_drops"
  *     (by reason).
  *   knob: "name", "value" (decimal string), "canonical" (the net.inet name

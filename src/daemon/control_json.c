@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <linux/pfkeyv2.h>
@@ -392,19 +393,42 @@ control_json_iface(const struct iface *ifc, unsigned nworkers)
 static json_t *
 packets_json(const struct worker_stats *st)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-			 "s:o}",
-	    "tun_rx", control_json_u64(load(&st->tun_rx)), "tun_tx",
-	    control_json_u64(load(&st->tun_tx)), "sock_rx",
-	    control_json_u64(load(&st->sock_rx)), "sock_tx",
-	    control_json_u64(load(&st->sock_tx)), "bypass_tx",
-	    control_json_u64(load(&st->bypass_tx)), "icmp_tx",
-	    control_json_u64(load(&st->icmp_tx)), "keepalive",
-	    control_json_u64(load(&st->keepalive)), "ike",
-	    control_json_u64(load(&st->ike)), "runt",
-	    control_json_u64(load(&st->runt)), "send_err",
-	    control_json_u64(load(&st->send_err)), "no_iface",
-	    control_json_u64(load(&st->no_iface)));
+	static const struct {
+		const char *name;
+		size_t off;
+	} f[] = {
+#define F(m) { #m, offsetof(struct worker_stats, m) }
+		F(tun_rx),
+		F(tun_tx),
+		F(sock_rx),
+		F(sock_tx),
+		F(bypass_tx),
+		F(icmp_tx),
+		F(keepalive),
+		F(ike),
+		F(runt),
+		F(send_err),
+		F(no_iface),
+		F(held),
+		F(held_sent),
+		F(held_dropped),
+		F(acquires),
+		F(nat_changes),
+#undef F
+	};
+	json_t *o = json_object();
+
+	for (size_t i = 0; o != NULL && i < sizeof(f) / sizeof(f[0]); i++) {
+		const _Atomic uint64_t *c =
+		    (const _Atomic uint64_t *)((const char *)st + f[i].off);
+
+		if (json_object_set_new(
+			o, f[i].name, control_json_u64(load(c))) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
 }
 
 json_t *
@@ -414,13 +438,16 @@ control_json_stats(const struct ipsecd *d, uint64_t now_sec)
 
 	memset(&sum, 0, sizeof(sum));
 	ipsecd_worker_totals(d, &sum);
-	return json_pack("{s:o, s:i, s:{s:o}, s:{s:o}, s:i, s:o, s:o, s:o}",
+	return json_pack(
+	    "{s:o, s:i, s:{s:o, s:o}, s:{s:o, s:o}, s:i, s:o, s:o, s:o}",
 	    "uptime_sec",
 	    control_json_u64(
 		now_sec > d->start_sec ? now_sec - d->start_sec : 0),
 	    "workers", (int)d->nworkers, "sad", "count",
-	    control_json_u64(sad_count(d->sad)), "spd", "count",
-	    control_json_u64(spd_count(d->spd)), "interfaces",
+	    control_json_u64(sad_count(d->sad)), "mem_bytes",
+	    control_json_u64(sad_mem_bytes(d->sad)), "spd", "count",
+	    control_json_u64(spd_count(d->spd)), "mem_bytes",
+	    control_json_u64(spd_mem_bytes(d->spd)), "interfaces",
 	    d->ifaces != NULL ? (int)d->ifaces->n : 0, "packets",
 	    packets_json(&sum), "out_drops", drops_json(sum.out_drops),
 	    "in_drops", drops_json(sum.in_drops));

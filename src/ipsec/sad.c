@@ -24,6 +24,7 @@
 
 #include "ipsec/sad.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +43,8 @@ struct sad_node {
 	/* Per-worker state: set from the SAD when published (sad_wstate_*). */
 	sad_wstate_free_fn wfree;
 	unsigned nslots;
-	void *_Atomic *_Atomic wstate; /* nslots slots, allocated on first use */
+	void *_Atomic
+	    *_Atomic wstate; /* nslots slots, allocated on first use */
 	struct sad_entry e;
 };
 
@@ -758,4 +760,23 @@ sad_wstate_set(struct sad_entry *e, unsigned slot, void *state)
 	}
 	atomic_store_explicit(&ws[slot], state, memory_order_relaxed);
 	return true;
+}
+
+/*
+ * rculfhash keeps about one bucket pointer per node at the load it
+ * resizes to (sad_grow: load 0.5 to 1); count two per table.
+ */
+#define SAD_BUCKET_BYTES (2 * sizeof(void *))
+
+size_t
+sad_mem_bytes(const struct sad *sad)
+{
+	const struct table_link *l;
+	size_t bytes = sizeof(*sad) + spitab_bytes(sad->idx);
+
+	for (l = sad->all.next; l != &sad->all; l = l->next)
+		if (!l->is_cursor)
+			bytes += malloc_usable_size(
+			    (void *)caa_container_of(l, struct sad_node, link));
+	return bytes + 2 * atomic_load(&sad->count) * SAD_BUCKET_BYTES;
 }

@@ -295,6 +295,15 @@ void sad_wstate_setup(struct sad *sad, unsigned nslots, sad_wstate_free_fn fn);
 void *sad_wstate_get(const struct sad_entry *e, unsigned slot);
 bool sad_wstate_set(struct sad_entry *e, unsigned slot, void *state);
 
+/*
+ * Bytes the SAD holds: every entry with its keys and replay window (the
+ * allocator's real block sizes, malloc_usable_size), the inbound index
+ * and the two hash tables' buckets.  Control thread.  The figure
+ * `ipsecctl show stats` prints as FreeBSD's `vmstat -m` prints its
+ * IPsec zones.
+ */
+size_t sad_mem_bytes(const struct sad *sad);
+
 /* Number of SAs in the SAD. */
 size_t sad_count(const struct sad *sad);
 

@@ -1283,3 +1283,24 @@ spd_cursor_free(struct spd *spd, struct spd_cursor *c)
 	table_link_del(&c->link);
 	free(c);
 }
+
+size_t
+spd_mem_bytes(const struct spd *spd)
+{
+	size_t n = atomic_load(&spd->count);
+	/* Policies, each with about two buckets in each of its tables. */
+	size_t bytes =
+	    sizeof(*spd) + n * (sizeof(struct spd_node) + 4 * sizeof(void *));
+	for (size_t d = 0; d < SPD_DIR_COUNT; d++)
+		for (const struct spd_class *c = spd->dir[d].classes; c != NULL;
+		     c = c->next) {
+			bytes += sizeof(*c);
+			if (c->idx != NULL)
+				bytes += tagtab_bytes(c->idx);
+			if (c->filter != NULL)
+				bytes += sizeof(*c->filter) +
+				    (size_t)(c->filter->mask + 1) / 64 *
+					sizeof(uint64_t);
+		}
+	return bytes;
+}

@@ -152,6 +152,13 @@ struct spd_lookup_work {
 struct spd_policy *spd_lookup_counted(const struct spd *spd, enum spd_dir dir,
     const struct selector_key *k, struct spd_lookup_work *w);
 
+/*
+ * Bytes the SPD holds: policies, classes with their group indexes and
+ * filters, and the hash tables' buckets (as sad_mem_bytes).  Control
+ * thread.
+ */
+size_t spd_mem_bytes(const struct spd *spd);
+
 /* Number of policies; generation number, bumped by every change. */
 size_t spd_count(const struct spd *spd);
 uint64_t spd_gen(const struct spd *spd);

@@ -164,3 +164,9 @@ tagtab_count(const struct tagtab *t)
 {
 	return t->live;
 }
+
+size_t
+tagtab_bytes(const struct tagtab *t)
+{
+	return sizeof(*t) + (t->mask + 1) * sizeof(struct tagtab_slot);
+}

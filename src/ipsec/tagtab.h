@@ -65,4 +65,7 @@ void tagtab_clear(struct tagtab *t);
 /* Live values. */
 size_t tagtab_count(const struct tagtab *t);
 
+/* Bytes the table holds (struct and slots). */
+size_t tagtab_bytes(const struct tagtab *t);
+
 #endif

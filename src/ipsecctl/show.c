@@ -414,10 +414,12 @@ print_stats(const struct show *s, const json_t *st)
 
 	fprintf(out, "uptime: %lld s\n", jint(st, "uptime_sec"));
 	fprintf(out, "workers: %lld\n", jint(st, "workers"));
-	fprintf(
-	    out, "sad: %lld SAs\n", jint(json_object_get(st, "sad"), "count"));
-	fprintf(out, "spd: %lld policies\n",
-	    jint(json_object_get(st, "spd"), "count"));
+	fprintf(out, "sad: %lld SAs, %lld bytes\n",
+	    jint(json_object_get(st, "sad"), "count"),
+	    jint(json_object_get(st, "sad"), "mem_bytes"));
+	fprintf(out, "spd: %lld policies, %lld bytes\n",
+	    jint(json_object_get(st, "spd"), "count"),
+	    jint(json_object_get(st, "spd"), "mem_bytes"));
 	fprintf(out, "interfaces: %lld\n", jint(st, "interfaces"));
 	print_counters(out, "packets", json_object_get(st, "packets"), true);
 	print_counters(out, "out drops", json_object_get(st, "out_drops"),
