@@ -16,6 +16,7 @@ struct event_base;
 struct iface_table;
 struct nl;
 struct nl_mon;
+struct incl;
 struct natt;
 struct pfkey_server;
 struct polroute;
@@ -55,6 +56,7 @@ struct ipsecd {
 	struct pfkey_server *pfkey;
 	struct control *control;
 	struct natt *natt;
+	struct incl *incl; /* what the include files installed (incl.h) */
 	struct addrset *locals;	    /* this host's addresses; in wsh.locals */
 	struct polroute *polroutes; /* the default interface's, sorted */
 	size_t npolroutes;

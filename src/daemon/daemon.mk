@@ -4,6 +4,7 @@ src_daemon_libipsecd_daemon_la_SOURCES = src/daemon/daemon.h \
 	src/daemon/worker.c src/daemon/worker.h \
 	src/daemon/wevent.c src/daemon/wevent.h \
 	src/daemon/natt.c src/daemon/natt.h \
+	src/daemon/incl.c src/daemon/incl.h \
 	src/daemon/addrset.c src/daemon/addrset.h \
 	src/daemon/iface_table.c src/daemon/iface.h \
 	src/daemon/privdrop.c src/daemon/privdrop.h \

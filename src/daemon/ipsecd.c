@@ -37,6 +37,7 @@
 #include "daemon/control.h"
 #include "daemon/daemon.h"
 #include "daemon/iface.h"
+#include "daemon/incl.h"
 #include "daemon/natt.h"
 #include "daemon/netlink.h"
 #include "daemon/privdrop.h"
@@ -295,49 +296,6 @@ socket_gid(const struct conf *c)
 }
 
 /*
- * Load include files through the PF_KEY server (one code path with the
- * IKE daemons and ipsecctl).  Each file is checked again on its open
- * descriptor: it holds keys.  -1 after logging when any command failed.
- */
-static int
-load_includes(struct ipsecd *d, const struct conf *c)
-{
-	int rc = 0;
-
-	for (size_t i = 0; i < c->nincludes; i++) {
-		const struct conf_include *inc = &c->includes[i];
-		char why[CONF_WHY_MAX];
-		FILE *fp;
-		int fd;
-
-		if ((fd = open(inc->path, O_RDONLY | O_CLOEXEC)) == -1) {
-			log_warn(
-			    "%s:%u: include %s", c->file, inc->line, inc->path);
-			rc = -1;
-			continue;
-		}
-		if (!conf_secret_check_fd(fd, why, sizeof(why))) {
-			log_warnx("%s:%u: include %s: %s", c->file, inc->line,
-			    inc->path, why);
-			close(fd);
-			rc = -1;
-			continue;
-		}
-		if ((fp = fdopen(fd, "r")) == NULL) {
-			log_warn("%s", inc->path);
-			close(fd);
-			rc = -1;
-			continue;
-		}
-		if (pfkey_server_load(d->pfkey, inc->path, fp, c->replay_window,
-			conf_error, NULL) == -1)
-			rc = -1;
-		fclose(fp);
-	}
-	return rc;
-}
-
-/*
  * Events from the workers (wevent.h), checked against the state the
  * control thread holds before anything is done with them.
  */
@@ -406,7 +364,7 @@ pfkey_start(struct ipsecd *d)
 		log_warn("control socket %s", d->conf->control_socket);
 		return -1;
 	}
-	if (load_includes(d, d->conf) == -1) {
+	if (incl_start(d, d->conf) == -1) {
 		log_warnx(
 		    "%s: include files have errors: not started", d->conf_path);
 		return -1;
@@ -453,6 +411,16 @@ reload(struct ipsecd *d)
 		log_warnx("%s: workers, natt-port, sockets, mark, table and "
 			  "rule-priority change only with a restart",
 		    d->conf_path);
+	if (incl_check(nc) == -1) {
+		log_warnx("%s: include files have errors: the running "
+			  "configuration is kept",
+		    d->conf_path);
+		conf_free(nc);
+		sd_notify(0,
+		    "READY=1\nSTATUS=reload refused: errors in "
+		    "include files");
+		return;
+	}
 	urcu_qsbr_thread_online();
 	if (iface_reload(d, nc) == -1) {
 		urcu_qsbr_thread_offline();
@@ -462,6 +430,12 @@ reload(struct ipsecd *d)
 		conf_free(nc);
 		sd_notify(0, "READY=1\nSTATUS=reload failed");
 		return;
+	}
+	if (incl_reload(d, nc) == -1) {
+		/* Interfaces already moved on; SAs and policies did not. */
+		log_warnx("%s: include files have errors: SAs and policies "
+			  "are kept as they were",
+		    d->conf_path);
 	}
 	apply_conf_knobs(d, nc);
 	/* Settings that need a restart keep their running values. */
@@ -688,6 +662,7 @@ run(struct ipsecd *d)
 stop_workers:
 	workers_stop(d);
 stop_ifaces:
+	incl_free(d);
 	control_free(d->control);
 	d->control = NULL;
 	natt_free(d->natt);
