@@ -61,27 +61,6 @@ raw_open(int family, uint32_t mark)
 	return fd;
 }
 
-/* One's complement sum for the UDP checksum (RFC 768, RFC 8200 8.1). */
-static uint32_t
-sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (i < len)
-		sum += (uint32_t)(p[i] << 8);
-	return sum;
-}
-
-static uint16_t
-fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /*
  * Build the keepalive (UDP from sport to dport carrying the one byte 0xFF)
  * in p, returns its length.  IPv4 with a UDP checksum too (optional there,
@@ -102,7 +81,7 @@ ka_build(const struct ka *k, uint8_t *p)
 		memcpy(p + 12, k->src.bytes, 4);
 		memcpy(p + 16, k->dst.bytes, 4);
 		ip_set_len(p, AF_INET, tot);
-		sum = sum16(0, p + 12, 8);
+		sum = ip_csum_add(0, p + 12, 8);
 	} else {
 		p[0] = 0x60;
 		p[6] = IPPROTO_UDP;
@@ -110,14 +89,14 @@ ka_build(const struct ka *k, uint8_t *p)
 		memcpy(p + 8, k->src.bytes, 16);
 		memcpy(p + 24, k->dst.bytes, 16);
 		ip_set_len(p, AF_INET6, tot);
-		sum = sum16(0, p + 8, 32);
+		sum = ip_csum_add(0, p + 8, 32);
 	}
 	wr_u16(u, k->sport);
 	wr_u16(u + 2, k->dport);
 	wr_u16(u + 4, 9);
 	u[8] = 0xff;
 	sum += IPPROTO_UDP + 9;
-	sum = fold(sum16(sum, u, 9));
+	sum = ip_csum_fold(ip_csum_add(sum, u, 9));
 	wr_u16(u + 6, sum == 0 ? 0xffff : (uint16_t)sum);
 	return tot;
 }

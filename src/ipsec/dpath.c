@@ -26,6 +26,7 @@
 #include "ipsec/knobs.h"
 #include "ipsec/sad.h"
 #include "ipsec/spd.h"
+#include "ipsec/tunnel.h"
 
 void
 dpath_wstate_free(void *state)
@@ -174,19 +175,7 @@ static bool
 needs_toobig(
     const struct ip_info *inner, const struct sa *outer, const struct knobs *k)
 {
-	if (inner->family == AF_INET6)
-		return true;
-	if (outer->flags & SA_F_NOPMTUDISC)
-		return false;
-	switch ((enum knobs_dfbit)k->dfbit) {
-	case KNOBS_DF_CLEAR:
-		return false;
-	case KNOBS_DF_SET:
-		return true;
-	case KNOBS_DF_COPY:
-		return inner->is_df;
-	}
-	return inner->is_df;
+	return inner->family == AF_INET6 || tunnel_outer_df(outer, k, inner);
 }
 
 /* Fill p->iv_random for the CBC SAs from the worker's random pool. */
@@ -422,27 +411,6 @@ dpath_input(struct dpath *d, struct pbuf *pb, struct dpath_in *in)
 	return IPSEC_OK;
 }
 
-/* One's complement sum of len bytes (RFC 1071), not yet folded. */
-static uint32_t
-csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (i < len)
-		sum += (uint32_t)(p[i] << 8);
-	return sum;
-}
-
-static uint16_t
-csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* Is the inner packet an ICMP error, or not the first fragment? */
 static bool
 is_unanswerable(const uint8_t *inner, size_t len, const struct ip_info *info)
@@ -508,7 +476,7 @@ dpath_icmp_toobig(const uint8_t *inner, size_t len, uint32_t mtu,
 		icmp[0] = 3; /* destination unreachable */
 		icmp[1] = 4; /* fragmentation needed and DF set */
 		wr_u16(icmp + 6, (uint16_t)(mtu > 0xffff ? 0xffff : mtu));
-		wr_u16(icmp + 2, csum_fold(csum_add(0, icmp, 8 + quote)));
+		wr_u16(icmp + 2, ip_csum_fold(ip_csum_add(0, icmp, 8 + quote)));
 		return true;
 	}
 	h[0] = 0x60;
@@ -520,9 +488,9 @@ dpath_icmp_toobig(const uint8_t *inner, size_t len, uint32_t mtu,
 	icmp[0] = 2; /* packet too big */
 	wr_u32(icmp + 4, mtu);
 	/* Pseudo-header (RFC 8200 section 8.1): addresses, length, 58. */
-	sum = csum_add(0, h + 8, 32);
+	sum = ip_csum_add(0, h + 8, 32);
 	sum += (uint32_t)(8 + quote);
 	sum += IPPROTO_ICMPV6;
-	wr_u16(icmp + 2, csum_fold(csum_add(sum, icmp, 8 + quote)));
+	wr_u16(icmp + 2, ip_csum_fold(ip_csum_add(sum, icmp, 8 + quote)));
 	return true;
 }

@@ -173,14 +173,29 @@ ip_parse(const uint8_t *p, size_t len, struct ip_info *info)
 uint16_t
 ip_cksum(const void *p, size_t len)
 {
+	return ip_csum_fold(ip_csum_add(0, p, len));
+}
+
+uint32_t
+ip_csum_add(uint32_t sum, const void *p, size_t len)
+{
 	const uint8_t *b = p;
-	uint64_t sum = 0;
 	size_t i;
 
-	for (i = 0; i + 1 < len; i += 2)
+	/* Fold as we go: a 64 KB packet's words would overflow 32 bits. */
+	for (i = 0; i + 1 < len; i += 2) {
 		sum += (uint32_t)b[i] << 8 | b[i + 1];
+		if (sum & 0x80000000u)
+			sum = (sum & 0xffff) + (sum >> 16);
+	}
 	if (len & 1)
 		sum += (uint32_t)b[len - 1] << 8;
+	return sum;
+}
+
+uint16_t
+ip_csum_fold(uint32_t sum)
+{
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;

@@ -22,16 +22,16 @@ struct pbuf;
  * Destination Options header for the final destination stays after it.
  */
 struct ip_info {
-	uint8_t family;	 /* AF_INET / AF_INET6 */
-	uint8_t proto;	 /* protocol at ins_off (what the IPsec header wraps) */
-	uint8_t tos;	 /* IPv4 TOS / IPv6 traffic class (DSCP << 2 | ECN) */
-	uint8_t ttl;	 /* TTL / hop limit */
-	bool is_df;	 /* IPv4 DF (IPv6: true, it never fragments in path) */
-	bool is_frag;	 /* a fragment (MF or offset, or IPv6 fragment hdr) */
-	uint16_t hdr_len;  /* IPv4 IHL*4, IPv6 40 */
-	uint16_t ins_off;  /* where an IPsec header goes */
-	uint16_t nh_off;   /* byte holding the protocol of what is at ins_off */
-	uint32_t tot_len;  /* total length from the header (== packet length) */
+	uint8_t family; /* AF_INET / AF_INET6 */
+	uint8_t proto;	/* protocol at ins_off (what the IPsec header wraps) */
+	uint8_t tos;	/* IPv4 TOS / IPv6 traffic class (DSCP << 2 | ECN) */
+	uint8_t ttl;	/* TTL / hop limit */
+	bool is_df;	/* IPv4 DF (IPv6: true, it never fragments in path) */
+	bool is_frag;	/* a fragment (MF or offset, or IPv6 fragment hdr) */
+	uint16_t hdr_len; /* IPv4 IHL*4, IPv6 40 */
+	uint16_t ins_off; /* where an IPsec header goes */
+	uint16_t nh_off;  /* byte holding the protocol of what is at ins_off */
+	uint32_t tot_len; /* total length from the header (== packet length) */
 	struct addr src;
 	struct addr dst;
 };
@@ -46,6 +46,14 @@ bool ip_parse(const uint8_t *p, size_t len, struct ip_info *info);
 
 /* RFC 1071 checksum of len bytes (IPv4 header). */
 uint16_t ip_cksum(const void *p, size_t len);
+
+/*
+ * The same in parts, for checksums over a pseudo-header and a message
+ * (ICMPv6, UDP): ip_csum_add adds len bytes (an odd length only for the
+ * last part) to the running sum, ip_csum_fold gives the checksum field.
+ */
+uint32_t ip_csum_add(uint32_t sum, const void *p, size_t len);
+uint16_t ip_csum_fold(uint32_t sum);
 
 /*
  * After a transform changed the packet's length or protocol: set the IPv4

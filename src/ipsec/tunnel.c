@@ -45,8 +45,8 @@ tunnel_set_tos(uint8_t *p, uint8_t family, uint8_t tos)
 	p[1] = (uint8_t)((p[1] & 0x0f) | (tos & 0x0f) << 4);
 }
 
-static bool
-tunnel_is_df(
+bool
+tunnel_outer_df(
     const struct sa *sa, const struct knobs *k, const struct ip_info *in)
 {
 	if (sa->flags & SA_F_NOPMTUDISC)
@@ -125,7 +125,8 @@ tunnel_encap(
 	    (sa->flags & SA_F_NOECN) ? ECN_MODE_COMPAT : (enum ecn_mode)k->ecn;
 	tos = ecn_encap(in.tos & DSCP_MASK, in.tos, mode);
 	if (hlen == IP4_HLEN)
-		tunnel_build4(h, sa, &in, tos, ip_id, tunnel_is_df(sa, k, &in));
+		tunnel_build4(
+		    h, sa, &in, tos, ip_id, tunnel_outer_df(sa, k, &in));
 	else
 		tunnel_build6(h, sa, &in, tos);
 	return IPSEC_OK;

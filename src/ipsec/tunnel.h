@@ -1,6 +1,7 @@
 #ifndef IPSECD_IPSEC_TUNNEL_H
 #define IPSECD_IPSEC_TUNNEL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ipsec/ecn.h"
@@ -49,6 +50,16 @@ struct sa;
  */
 enum ipsec_verdict tunnel_encap(const struct sa *sa, const struct knobs *k,
     uint16_t ip_id, struct pbuf *pb);
+
+/*
+ * Whether the outer IPv4 header for inner packet in (ip_parse'd) carries
+ * DF: per k->dfbit (clear, set, copy; an IPv6 inner counts as DF), never
+ * with SA_F_NOPMTUDISC.  tunnel_encap uses it; so does the path MTU check,
+ * which must refuse what may not be fragmented.
+ */
+struct ip_info;
+bool tunnel_outer_df(
+    const struct sa *sa, const struct knobs *k, const struct ip_info *in);
 
 /*
  * Remove the outer header (with any IPv6 extension headers before the
