@@ -77,10 +77,15 @@ esp_iv(const struct sa *sa, uint64_t seq, const uint8_t *random, uint8_t *iv)
 	wr_u32(iv + 4, (uint32_t)seq);
 }
 
+/*
+ * Start x[i]'s transform: ESP and AH stop at their crypto op
+ * (IPSEC_PENDING), IPcomp runs whole (IPSEC_OK).
+ */
 static enum ipsec_verdict
-output_one(const struct bundle_xform *x, const struct bundle_out_params *p,
-    size_t i, struct pbuf *pb)
+output_begin(struct bundle_run *r)
 {
+	const struct bundle_xform *x = &r->x[r->i];
+	const struct bundle_out_params *p = r->out;
 	struct sa *sa = x->sa;
 	bool is_esn = (sa->flags & SA_F_ESN) != 0;
 	bool is_compressed;
@@ -88,18 +93,22 @@ output_one(const struct bundle_xform *x, const struct bundle_out_params *p,
 	uint64_t seq;
 	enum ipsec_verdict v;
 
+	r->job.sa = sa;
+	r->job.pb = r->pb;
 	switch (sa->proto) {
 	case IPPROTO_ESP:
 		if ((v = replay_next_seq(&sa->seq_out, is_esn, &seq)) !=
 		    IPSEC_OK)
 			return v;
-		esp_iv(sa, seq, p->iv_random[i], iv);
-		return esp_encap(sa, x->c, seq, iv, pb);
+		esp_iv(sa, seq, p->iv_random[r->i], iv);
+		v = esp_encap_begin(&r->job, x->c, seq, iv);
+		break;
 	case IPPROTO_AH:
 		if ((v = replay_next_seq(&sa->seq_out, is_esn, &seq)) !=
 		    IPSEC_OK)
 			return v;
-		return ah_output(sa, x->c, seq, p->knobs, pb);
+		v = ah_output_begin(&r->job, x->c, seq, p->knobs);
+		break;
 	case IPPROTO_COMP:
 		if (p->ipcomp == NULL)
 			return IPSEC_DROP_PROTO;
@@ -107,12 +116,76 @@ output_one(const struct bundle_xform *x, const struct bundle_out_params *p,
 		 * Not compressing (small or incompressible) is no error: the
 		 * packet goes on without the IPcomp header (RFC 3173 2.2).
 		 */
-		return ipcomp_encap(p->ipcomp, sa, pb,
+		return ipcomp_encap(p->ipcomp, sa, r->pb,
 		    p->ipcomp_threshold != 0 ? p->ipcomp_threshold
 					     : IPCOMP_THRESHOLD_DEFAULT,
 		    &is_compressed);
 	default:
 		return IPSEC_DROP_PROTO;
+	}
+	if (v != IPSEC_OK)
+		return v;
+	r->is_pending = true;
+	return IPSEC_PENDING;
+}
+
+/* The header an SA's mode puts around the packet before its transform. */
+static enum ipsec_verdict
+output_mode(struct bundle_run *r)
+{
+	const struct sa *sa = r->x[r->i].sa;
+
+	switch (sa->mode) {
+	case SA_MODE_TUNNEL:
+		r->has_own_header = true;
+		return tunnel_encap(sa, r->out->knobs, r->ip_id++, r->pb);
+	case SA_MODE_BEET:
+		r->has_own_header = true;
+		return tunnel_beet_encap(sa, r->pb);
+	case SA_MODE_TRANSPORT:
+	case SA_MODE_ANY:
+		return r->has_own_header ? IPSEC_OK : IPSEC_DROP_MODE;
+	default:
+		return IPSEC_DROP_MODE;
+	}
+}
+
+void
+bundle_out_begin(struct bundle_run *r, const struct bundle_xform *x, size_t n,
+    const struct bundle_out_params *p, struct pbuf *pb)
+{
+	memset(r, 0, sizeof(*r));
+	r->x = x;
+	r->n = n;
+	r->out = p;
+	r->pb = pb;
+	r->has_own_header = !p->is_forwarded;
+	r->ip_id = p->ip_id;
+}
+
+enum ipsec_verdict
+bundle_out_step(struct bundle_run *r)
+{
+	enum ipsec_verdict v;
+
+	if (r->n == 0 || r->n > BUNDLE_MAX)
+		return IPSEC_DROP_POLICY;
+	for (;;) {
+		if (r->is_pending) {
+			r->is_pending = false;
+			v = r->x[r->i].sa->proto == IPPROTO_ESP
+			    ? esp_encap_end(&r->job)
+			    : ah_output_end(&r->job);
+			if (v != IPSEC_OK)
+				return v;
+			r->i++;
+		}
+		if (r->i == r->n)
+			return IPSEC_OK;
+		if ((v = output_mode(r)) != IPSEC_OK ||
+		    (v = output_begin(r)) != IPSEC_OK)
+			return v;
+		r->i++; /* IPcomp: done with no crypto op */
 	}
 }
 
@@ -120,41 +193,14 @@ enum ipsec_verdict
 bundle_output(const struct bundle_xform *x, size_t n,
     const struct bundle_out_params *p, struct pbuf *pb, size_t *failed_at)
 {
-	bool has_own_header = !p->is_forwarded;
-	uint16_t ip_id = p->ip_id;
-	enum ipsec_verdict v = IPSEC_DROP_POLICY;
-	size_t i = 0;
+	struct bundle_run r;
+	enum ipsec_verdict v;
 
-	if (n == 0 || n > BUNDLE_MAX)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		const struct sa *sa = x[i].sa;
-
-		switch (sa->mode) {
-		case SA_MODE_TUNNEL:
-			v = tunnel_encap(sa, p->knobs, ip_id++, pb);
-			has_own_header = true;
-			break;
-		case SA_MODE_BEET:
-			v = tunnel_beet_encap(sa, pb);
-			has_own_header = true;
-			break;
-		case SA_MODE_TRANSPORT:
-		case SA_MODE_ANY:
-			v = has_own_header ? IPSEC_OK : IPSEC_DROP_MODE;
-			break;
-		default:
-			v = IPSEC_DROP_MODE;
-			break;
-		}
-		if (v != IPSEC_OK ||
-		    (v = output_one(&x[i], p, i, pb)) != IPSEC_OK)
-			goto fail;
-	}
-	return IPSEC_OK;
-fail:
-	if (failed_at != NULL)
-		*failed_at = i;
+	bundle_out_begin(&r, x, n, p, pb);
+	while ((v = bundle_out_step(&r)) == IPSEC_PENDING)
+		cipher_run(&r.job.op);
+	if (v != IPSEC_OK && failed_at != NULL)
+		*failed_at = r.i;
 	return v;
 }
 
@@ -196,24 +242,6 @@ is_enabled(const struct knobs *k, uint8_t proto)
 	}
 }
 
-static enum ipsec_verdict
-input_one(const struct bundle_in_params *p, const struct bundle_xform *x,
-    struct pbuf *pb, uint8_t *nh)
-{
-	switch (x->sa->proto) {
-	case IPPROTO_ESP:
-		return esp_decap(x->sa, x->c, pb, nh);
-	case IPPROTO_AH:
-		return ah_input(x->sa, x->c, p->knobs, pb, nh);
-	case IPPROTO_COMP:
-		if (p->ipcomp == NULL)
-			return IPSEC_DROP_PROTO;
-		return ipcomp_decap(p->ipcomp, x->sa, pb, nh);
-	default:
-		return IPSEC_DROP_PROTO;
-	}
-}
-
 /* After one SA's transform: take off its outer header, if it has one. */
 static enum ipsec_verdict
 input_mode(const struct sa *sa, uint8_t nh, struct pbuf *pb)
@@ -235,46 +263,117 @@ input_mode(const struct sa *sa, uint8_t nh, struct pbuf *pb)
 	}
 }
 
+static void
+history_add(struct bundle_history *h, const struct sa *sa)
+{
+	struct bundle_hist *e = &h->e[h->n++];
+
+	e->proto = sa->proto;
+	e->mode = sa->mode;
+	e->spi = sa->spi;
+	e->reqid = sa->reqid;
+	e->src = sa->src;
+	e->dst = sa->dst;
+}
+
+/*
+ * The next header's SA, and its transform started (as output_begin):
+ * IPSEC_PENDING at a crypto op; IPSEC_OK with *is_end when no IPsec header
+ * is left, or with IPcomp removed whole and nh set; or a drop.
+ */
+static enum ipsec_verdict
+input_begin(struct bundle_run *r, uint8_t *nh, bool *is_end)
+{
+	const struct bundle_in_params *p = r->in;
+	struct ip_info info;
+	uint32_t spi;
+	enum ipsec_verdict v;
+
+	*is_end = false;
+	if (!ip_parse(pbuf_data(r->pb), pbuf_len(r->pb), &info))
+		return IPSEC_DROP_HDR;
+	if (rank_of(info.proto) < 0) {
+		*is_end = true;
+		return IPSEC_OK;
+	}
+	if (r->h->n == BUNDLE_MAX)
+		return IPSEC_DROP_POLICY;
+	if (!is_enabled(p->knobs, info.proto))
+		return IPSEC_DROP_PROTO;
+	if (!spi_of(info.proto, pbuf_data(r->pb) + info.ins_off,
+		pbuf_len(r->pb) - info.ins_off, &spi))
+		return IPSEC_DROP_SHORT;
+	if ((r->cur = p->lookup(p->arg, info.proto, spi, &info.dst)) == NULL ||
+	    r->cur->sa->proto != info.proto)
+		return IPSEC_DROP_NOSA;
+	r->job.sa = r->cur->sa;
+	r->job.pb = r->pb;
+	switch (info.proto) {
+	case IPPROTO_ESP:
+		v = esp_decap_begin(&r->job, r->cur->c);
+		break;
+	case IPPROTO_AH:
+		v = ah_input_begin(&r->job, r->cur->c, p->knobs);
+		break;
+	default: /* IPcomp */
+		if (p->ipcomp == NULL)
+			return IPSEC_DROP_PROTO;
+		return ipcomp_decap(p->ipcomp, r->cur->sa, r->pb, nh);
+	}
+	if (v != IPSEC_OK)
+		return v;
+	r->is_pending = true;
+	return IPSEC_PENDING;
+}
+
+void
+bundle_in_begin(struct bundle_run *r, const struct bundle_in_params *p,
+    struct pbuf *pb, struct bundle_history *h)
+{
+	memset(r, 0, sizeof(*r));
+	r->in = p;
+	r->pb = pb;
+	r->h = h;
+	h->n = 0;
+}
+
+enum ipsec_verdict
+bundle_in_step(struct bundle_run *r)
+{
+	enum ipsec_verdict v;
+	bool is_end;
+	uint8_t nh;
+
+	for (;;) {
+		if (r->is_pending) {
+			r->is_pending = false;
+			v = r->cur->sa->proto == IPPROTO_ESP
+			    ? esp_decap_end(&r->job, &nh)
+			    : ah_input_end(&r->job, &nh);
+			if (v != IPSEC_OK)
+				return v;
+		} else if ((v = input_begin(r, &nh, &is_end)) != IPSEC_OK ||
+		    is_end)
+			return v;
+		/* The transform of r->cur is done; next header in nh. */
+		if ((v = input_mode(r->cur->sa, nh, r->pb)) != IPSEC_OK)
+			return v;
+		history_add(r->h, r->cur->sa);
+		r->i = r->h->n;
+	}
+}
+
 enum ipsec_verdict
 bundle_input(
     const struct bundle_in_params *p, struct pbuf *pb, struct bundle_history *h)
 {
-	struct ip_info info;
+	struct bundle_run r;
 	enum ipsec_verdict v;
 
-	h->n = 0;
-	for (;;) {
-		const struct bundle_xform *x;
-		struct bundle_hist *e;
-		uint32_t spi;
-		uint8_t nh;
-
-		if (!ip_parse(pbuf_data(pb), pbuf_len(pb), &info))
-			return IPSEC_DROP_HDR;
-		if (rank_of(info.proto) < 0)
-			return IPSEC_OK;
-		if (h->n == BUNDLE_MAX)
-			return IPSEC_DROP_POLICY;
-		if (!is_enabled(p->knobs, info.proto))
-			return IPSEC_DROP_PROTO;
-		if (!spi_of(info.proto, pbuf_data(pb) + info.ins_off,
-			pbuf_len(pb) - info.ins_off, &spi))
-			return IPSEC_DROP_SHORT;
-		if ((x = p->lookup(p->arg, info.proto, spi, &info.dst)) ==
-			NULL ||
-		    x->sa->proto != info.proto)
-			return IPSEC_DROP_NOSA;
-		if ((v = input_one(p, x, pb, &nh)) != IPSEC_OK ||
-		    (v = input_mode(x->sa, nh, pb)) != IPSEC_OK)
-			return v;
-		e = &h->e[h->n++];
-		e->proto = x->sa->proto;
-		e->mode = x->sa->mode;
-		e->spi = x->sa->spi;
-		e->reqid = x->sa->reqid;
-		e->src = x->sa->src;
-		e->dst = x->sa->dst;
-	}
+	bundle_in_begin(&r, p, pb, h);
+	while ((v = bundle_in_step(&r)) == IPSEC_PENDING)
+		cipher_run(&r.job.op);
+	return v;
 }
 
 /* Does history entry e meet template t? */

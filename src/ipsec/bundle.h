@@ -7,6 +7,7 @@
 
 #include "common/addr.h"
 #include "crypto/alg.h"
+#include "ipsec/job.h"
 #include "ipsec/verdict.h"
 
 struct cipher;
@@ -133,5 +134,47 @@ enum ipsec_verdict bundle_input(const struct bundle_in_params *p,
  */
 enum ipsec_verdict bundle_check_policy(const struct spd_policy *pol,
     const struct bundle_history *h, const struct knobs *k);
+
+/*
+ * A bundle in progress on one packet, for a crypto stage that completes
+ * later (DESIGN.md, "crypto is a pipeline stage").  *_begin sets it up;
+ * each *_step runs every step that needs no crypto (headers, IPcomp,
+ * lookups, the transforms' begin and end halves) and stops:
+ *   IPSEC_PENDING  at a crypto operation: run or submit run->job.op, and
+ *                  once it has completed (op.status set) call *_step
+ *                  again, which finishes that transform and goes on;
+ *   IPSEC_OK       at the end (outbound: the packet is protected;
+ *                  inbound: no IPsec header is left, history filled);
+ *   anything else  a drop, with run->i the index of the failing SA
+ *                  (outbound) or the number of SAs already removed
+ *                  (inbound).
+ * bundle_output and bundle_input are these steps with the op run inline.
+ * The run borrows everything it was given (SAs, ciphers, params, pb,
+ * history) until the last step returns; the caller owns the run (in a
+ * batch array: nothing is allocated) and must not move it while an op is
+ * pending, since the op points into run->job.
+ */
+struct bundle_run {
+	const struct bundle_xform *x; /* outbound SAs, in bundle_order */
+	size_t n;
+	const struct bundle_out_params *out;
+	const struct bundle_in_params *in;
+	struct bundle_history *h;
+	const struct bundle_xform *cur; /* inbound SA being applied */
+	struct pbuf *pb;
+	size_t i;
+	uint16_t ip_id;
+	bool has_own_header;
+	bool is_pending; /* job.op handed out, its transform not finished */
+	struct ipsec_job job;
+};
+
+void bundle_out_begin(struct bundle_run *r, const struct bundle_xform *x,
+    size_t n, const struct bundle_out_params *p, struct pbuf *pb);
+enum ipsec_verdict bundle_out_step(struct bundle_run *r);
+
+void bundle_in_begin(struct bundle_run *r, const struct bundle_in_params *p,
+    struct pbuf *pb, struct bundle_history *h);
+enum ipsec_verdict bundle_in_step(struct bundle_run *r);
 
 #endif

@@ -32,6 +32,8 @@ static const char *const verdict_names[IPSEC_VERDICT_COUNT] = {
 const char *
 ipsec_verdict_name(enum ipsec_verdict v)
 {
+	if (v == IPSEC_PENDING)
+		return "pending";
 	if ((unsigned)v >= IPSEC_VERDICT_COUNT || verdict_names[v] == NULL)
 		return "unknown";
 	return verdict_names[v];

@@ -593,6 +593,86 @@ hist(uint8_t proto, uint8_t mode, const char *src, const char *dst,
  * "was the packet decrypted and authenticated" is checked; with the knob
  * the SAs applied must be exactly those.
  */
+/*
+ * The steps of three packets interleaved, their crypto ops run in another
+ * order than they were handed out (as an asynchronous provider would),
+ * give what the one-call functions give: every packet protected by the
+ * AH+ESP bundle with its own sequence numbers, and each back in clear.
+ */
+START_TEST(test_bundle_out_step_interleaved)
+{
+	struct bundle_out_params op = { .knobs = &knobs, .is_forwarded = true };
+	struct bundle_in_params ip = { .knobs = &knobs, .lookup = lookup };
+	static uint8_t bufs[3][4096];
+	uint8_t orig[3][600];
+	struct pbuf pbs[3];
+	struct bundle_run runs[3];
+	struct bundle_history h[3];
+	enum ipsec_verdict v[3];
+	int pending = 0, ops = 0;
+
+	ah_sa(0, SA_MODE_TRANSPORT, "192.0.2.1", "192.0.2.2");
+	esp_sa(1, SA_MODE_TUNNEL, "192.0.2.1", "192.0.2.2");
+	ck_assert(bundle_order(xf, 2));
+	for (int k = 0; k < 3; k++) {
+		make_pkt("10.0.0.1", "10.0.1.1", 500 + (size_t)k);
+		pbuf_init(&pbs[k], bufs[k], sizeof(bufs[k]), 512);
+		ck_assert(
+		    pbuf_set(&pbs[k], pbuf_data(&pkt), pbuf_len(&pkt), 512));
+		memcpy(orig[k], pbuf_data(&pkt), pbuf_len(&pkt));
+		bundle_out_begin(&runs[k], xf, 2, &op, &pbs[k]);
+		v[k] = IPSEC_PENDING;
+	}
+	/* Each round: step all, then run the ops last-handed-out first. */
+	for (int round = 0; round < 5; round++) {
+		struct bundle_run *todo[3];
+		int n = 0;
+
+		for (int k = 0; k < 3; k++)
+			if (v[k] == IPSEC_PENDING &&
+			    (v[k] = bundle_out_step(&runs[k])) == IPSEC_PENDING)
+				todo[n++] = &runs[k];
+		for (int j = n - 1; j >= 0; j--, ops++)
+			cipher_run(&todo[j]->job.op);
+		pending += n;
+	}
+	ck_assert_int_eq(pending, 6); /* ESP and AH, three packets */
+	ck_assert_int_eq(ops, 6);
+	for (int k = 0; k < 3; k++)
+		ck_assert_int_eq(v[k], IPSEC_OK);
+	ck_assert_uint_eq(sas[0].seq_out, 3);
+	ck_assert_uint_eq(sas[1].seq_out, 3);
+	/* Packet 1 breaks on the way: its AH ICV fails, the others pass. */
+	pbuf_data(&pbs[1])[pbuf_len(&pbs[1]) - 1] ^= 0x40;
+	for (int k = 0; k < 3; k++) {
+		bundle_in_begin(&runs[k], &ip, &pbs[k], &h[k]);
+		v[k] = IPSEC_PENDING;
+	}
+	for (int round = 0; round < 5; round++) {
+		struct bundle_run *todo[3];
+		int n = 0;
+
+		for (int k = 2; k >= 0; k--)
+			if (v[k] == IPSEC_PENDING &&
+			    (v[k] = bundle_in_step(&runs[k])) == IPSEC_PENDING)
+				todo[n++] = &runs[k];
+		for (int j = 0; j < n; j++)
+			cipher_run(&todo[j]->job.op);
+	}
+	ck_assert_int_eq(v[0], IPSEC_OK);
+	ck_assert_int_eq(v[1], IPSEC_DROP_ICV);
+	ck_assert_int_eq(v[2], IPSEC_OK);
+	for (int k = 0; k < 3; k += 2) {
+		ck_assert_uint_eq(pbuf_len(&pbs[k]), 20 + 500 + (size_t)k);
+		ck_assert_mem_eq(
+		    pbuf_data(&pbs[k]), orig[k], pbuf_len(&pbs[k]));
+		ck_assert_uint_eq(h[k].n, 2);
+		ck_assert_int_eq(h[k].e[0].proto, IPPROTO_AH);
+		ck_assert_int_eq(h[k].e[1].proto, IPPROTO_ESP);
+	}
+}
+END_TEST
+
 START_TEST(test_bundle_check_policy_history)
 {
 	struct spd_tmpl t[2];
@@ -808,6 +888,7 @@ bundle_suite(void)
 	tcase_add_test(tc, test_bundle_input_refusals);
 	tcase_add_test(tc, test_bundle_input_dummy);
 	tcase_add_test(tc, test_bundle_input_ah_tunnel);
+	tcase_add_test(tc, test_bundle_out_step_interleaved);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bundle_check_policy");
