@@ -6,8 +6,9 @@
  *
  * Order of events for one message, as in af_key:
  *   1. the base header (pfkey_msg_parse, has_hdr false on failure): a
- *      refused one gets the error reply described in server.h and nothing
- *      else;
+ *      refused one gets the error reply described in server.h, to the
+ *      sender alone (it stands for a failed send(), which nobody else
+ *      sees);
  *   2. a copy to every promiscuous socket (BROADCAST_PROMISC_ONLY);
  *   3. the rest of the parse, then the handler: a refusal at either step
  *      is pfkey_compose_error's reply to the sender.
@@ -105,18 +106,18 @@ dispatch(struct pfkey_server *s, struct srv_client *c, const uint8_t *buf,
 		pfkey_err_set(err, EMSGSIZE, "message of %zu bytes, at most %u",
 		    len, PFKEY_SERVER_MSG_MAX);
 		err->has_hdr = false;
-		srv_error(s, c, &h, EMSGSIZE);
+		srv_error(s, c, &h, EMSGSIZE, SRV_ONLY);
 		return EMSGSIZE;
 	}
 	if (!pfkey_msg_parse(&m, buf, len, PFKEY_ORIGIN_USER, err) &&
 	    !err->has_hdr) {
 		raw_hdr(buf, len, &h);
-		srv_error(s, c, &h, err->code);
+		srv_error(s, c, &h, err->code, SRV_ONLY);
 		return err->code;
 	}
 	srv_deliver(s, buf, len, SRV_PROMISC_ONLY, NULL, 0);
 	if (err->code != 0) {
-		srv_error(s, c, &m.hdr, err->code);
+		srv_error(s, c, &m.hdr, err->code, SRV_ONE);
 		return err->code;
 	}
 	if (handlers[m.hdr.type] == NULL) {
@@ -130,7 +131,7 @@ dispatch(struct pfkey_server *s, struct srv_client *c, const uint8_t *buf,
 	if (rc != 0) {
 		if (err->code == 0)
 			err->code = rc;
-		srv_error(s, c, &m.hdr, rc);
+		srv_error(s, c, &m.hdr, rc, SRV_ONE);
 	}
 	return rc;
 }

@@ -44,7 +44,8 @@ PFKEY_SUITE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
 PFKEY_SUITE_SRCS = tests/pfkey/harness.c tests/pfkey/harness.h
 PFKEY_SUITE_LIBS = $(PFKEY_SERVER_LIBS) $(CORE_LIBS) $(CHECK_LIBS) \
 	$(LIBEVENT_LIBS)
-PFKEY_SUITE = tests/pfkey/pfkey_sa tests/pfkey/pfkey_spd
+PFKEY_SUITE = tests/pfkey/pfkey_sa tests/pfkey/pfkey_spd \
+	tests/pfkey/pfkey_errors
 check_PROGRAMS += $(PFKEY_SUITE)
 TESTS += $(PFKEY_SUITE)
 
@@ -57,3 +58,9 @@ tests_pfkey_pfkey_spd_SOURCES = tests/pfkey/pfkey_spd.c $(PFKEY_SUITE_SRCS)
 tests_pfkey_pfkey_spd_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
 tests_pfkey_pfkey_spd_CFLAGS = $(SERVER_TEST_CFLAGS)
 tests_pfkey_pfkey_spd_LDADD = $(PFKEY_SUITE_LIBS)
+
+tests_pfkey_pfkey_errors_SOURCES = tests/pfkey/pfkey_errors.c \
+	$(PFKEY_SUITE_SRCS)
+tests_pfkey_pfkey_errors_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
+tests_pfkey_pfkey_errors_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_pfkey_pfkey_errors_LDADD = $(PFKEY_SUITE_LIBS)
