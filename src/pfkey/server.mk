@@ -45,7 +45,7 @@ PFKEY_SUITE_SRCS = tests/pfkey/harness.c tests/pfkey/harness.h
 PFKEY_SUITE_LIBS = $(PFKEY_SERVER_LIBS) $(CORE_LIBS) $(CHECK_LIBS) \
 	$(LIBEVENT_LIBS)
 PFKEY_SUITE = tests/pfkey/pfkey_sa tests/pfkey/pfkey_spd \
-	tests/pfkey/pfkey_errors tests/pfkey/pfkey_ike
+	tests/pfkey/pfkey_errors tests/pfkey/pfkey_ike tests/pfkey/pfkey_dump
 check_PROGRAMS += $(PFKEY_SUITE)
 TESTS += $(PFKEY_SUITE)
 
@@ -69,3 +69,8 @@ tests_pfkey_pfkey_ike_SOURCES = tests/pfkey/pfkey_ike.c $(PFKEY_SUITE_SRCS)
 tests_pfkey_pfkey_ike_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
 tests_pfkey_pfkey_ike_CFLAGS = $(SERVER_TEST_CFLAGS)
 tests_pfkey_pfkey_ike_LDADD = $(PFKEY_SUITE_LIBS)
+
+tests_pfkey_pfkey_dump_SOURCES = tests/pfkey/pfkey_dump.c $(PFKEY_SUITE_SRCS)
+tests_pfkey_pfkey_dump_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
+tests_pfkey_pfkey_dump_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_pfkey_pfkey_dump_LDADD = $(PFKEY_SUITE_LIBS)
