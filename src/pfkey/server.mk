@@ -26,6 +26,15 @@ SERVER_SRCS = src/pfkey/server.c src/pfkey/server_send.c \
 SERVER_TEST_CFLAGS = $(TEST_CFLAGS) $(LIBEVENT_CFLAGS)
 SERVER_TEST_LIBS = $(TEST_LIBS) $(LIBEVENT_LIBS)
 
+check_PROGRAMS += tests/unit/check_server
+TESTS += tests/unit/check_server
+tests_unit_check_server_SOURCES = tests/unit/check_server.c \
+	tests/pfkey/harness.c tests/pfkey/harness.h $(SERVER_SRCS)
+tests_unit_check_server_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/pfkey
+tests_unit_check_server_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_unit_check_server_LDADD = $(SERVER_TEST_LIBS)
+
 check_PROGRAMS += tests/unit/check_setkey_msg
 TESTS += tests/unit/check_setkey_msg
 tests_unit_check_setkey_msg_SOURCES = tests/unit/check_setkey_msg.c \
