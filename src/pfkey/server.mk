@@ -83,3 +83,25 @@ tests_pfkey_pfkey_dump_SOURCES = tests/pfkey/pfkey_dump.c $(PFKEY_SUITE_SRCS)
 tests_pfkey_pfkey_dump_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
 tests_pfkey_pfkey_dump_CFLAGS = $(SERVER_TEST_CFLAGS)
 tests_pfkey_pfkey_dump_LDADD = $(PFKEY_SUITE_LIBS)
+
+# Fuzz target of the server's dispatch (tests/fuzz/local.mk explains the
+# two builds); seeds in tests/fuzz/corpus/fuzz_server/.
+FUZZ_SERVER_SRCS = tests/fuzz/fuzz_server.c $(SERVER_SRCS)
+FUZZ_SERVER_LIBS = $(OPENSSL_LIBS) $(URCU_LIBS) $(ZLIB_LIBS) $(LIBEVENT_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_server_regress
+TESTS += tests/fuzz/fuzz_server_regress
+tests_fuzz_fuzz_server_regress_SOURCES = $(FUZZ_SERVER_SRCS)
+tests_fuzz_fuzz_server_regress_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_REGRESS \
+	-DFUZZ_CORPUS='"$(abs_top_srcdir)/tests/fuzz/corpus/fuzz_server"'
+tests_fuzz_fuzz_server_regress_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_fuzz_fuzz_server_regress_LDADD = $(FUZZ_SERVER_LIBS)
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_server
+FUZZ_TARGETS += tests/fuzz/fuzz_server
+tests_fuzz_fuzz_server_SOURCES = $(FUZZ_SERVER_SRCS)
+tests_fuzz_fuzz_server_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+tests_fuzz_fuzz_server_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_server_LDADD = $(FUZZ_SERVER_LIBS)
+endif
