@@ -789,6 +789,11 @@ keycmd_monitor(const struct keycmd_opts *o)
 				rc = KEYCMD_REFUSED;
 			else
 				rc = KEYCMD_OK;
+			/* What came before the signal is shown. */
+			p[1].revents = 0;
+			while (poll(&p[1], 1, 0) == 1 &&
+			    conn_recv(&c, 0, true) == 0)
+				show_any(&c);
 			break;
 		}
 		if ((rc = conn_recv(&c, 0, true)) == KEYCMD_NOCONN) {

@@ -54,7 +54,8 @@ PFKEY_SUITE_SRCS = tests/pfkey/harness.c tests/pfkey/harness.h
 PFKEY_SUITE_LIBS = $(PFKEY_SERVER_LIBS) $(CORE_LIBS) $(CHECK_LIBS) \
 	$(LIBEVENT_LIBS)
 PFKEY_SUITE = tests/pfkey/pfkey_sa tests/pfkey/pfkey_spd \
-	tests/pfkey/pfkey_errors tests/pfkey/pfkey_ike tests/pfkey/pfkey_dump
+	tests/pfkey/pfkey_errors tests/pfkey/pfkey_ike tests/pfkey/pfkey_dump \
+	tests/pfkey/check_keycmd
 check_PROGRAMS += $(PFKEY_SUITE)
 TESTS += $(PFKEY_SUITE)
 
@@ -83,6 +84,14 @@ tests_pfkey_pfkey_dump_SOURCES = tests/pfkey/pfkey_dump.c $(PFKEY_SUITE_SRCS)
 tests_pfkey_pfkey_dump_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
 tests_pfkey_pfkey_dump_CFLAGS = $(SERVER_TEST_CFLAGS)
 tests_pfkey_pfkey_dump_LDADD = $(PFKEY_SUITE_LIBS)
+
+# ipsecctl's PF_KEY commands (src/ipsecctl/keycmd.h) against the server.
+tests_pfkey_check_keycmd_SOURCES = tests/pfkey/check_keycmd.c \
+	$(PFKEY_SUITE_SRCS)
+tests_pfkey_check_keycmd_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
+tests_pfkey_check_keycmd_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_pfkey_check_keycmd_LDADD = src/ipsecctl/libkeycmd.la \
+	$(PFKEY_SUITE_LIBS)
 
 # Fuzz target of the server's dispatch (tests/fuzz/local.mk explains the
 # two builds); seeds in tests/fuzz/corpus/fuzz_server/.
