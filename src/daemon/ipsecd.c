@@ -16,7 +16,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,7 @@
 #include "ipsec/dpath.h"
 #include "ipsec/sad.h"
 #include "ipsec/spd.h"
+#include "pfkey/server.h"
 
 #define IPSECD_CONF_DEFAULT "/etc/ipsecd/ipsecd.conf"
 #define IPSECD_SAD_MAX 4000000u
@@ -226,15 +229,103 @@ mon_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Lifetimes: once a second, soft expiry makes an SA dying, hard kills. */
+/*
+ * Lifetimes: once a second, soft expiry makes an SA dying, hard kills.
+ * The PF_KEY server tells the key managers (SADB_EXPIRE) and deletes an
+ * SA whose hard limit it reached.
+ */
 static void
 expire_fn(struct sad *sad, struct sad_entry *e, unsigned tripped, void *arg)
 {
-	(void)arg;
+	struct ipsecd *d = arg;
+
 	log_info("sa 0x%08x: %s lifetime reached", e->sa.spi,
 	    (tripped & SAD_EXP_HARD) ? "hard" : "soft");
-	if (tripped & SAD_EXP_HARD)
+	if (d->pfkey != NULL)
+		pfkey_server_expire(d->pfkey, e, tripped);
+	else if (tripped & SAD_EXP_HARD)
 		sad_delete(sad, e);
+}
+
+static uint64_t
+pfkey_now(void *arg)
+{
+	(void)arg;
+	return ipsecd_now();
+}
+
+static uint32_t
+pfkey_rand(void *arg)
+{
+	struct ipsecd *d = arg;
+	uint32_t r = 0;
+
+	crypto_lib_rand(d->lib, &r, sizeof(r));
+	return r;
+}
+
+static void
+pfkey_spd_changed(void *arg)
+{
+	ipsecd_spd_changed(arg);
+}
+
+/* The PF_KEY server on the configured socket (its directory made). */
+static int
+pfkey_start(struct ipsecd *d)
+{
+	struct pfkey_ctx ctx = { d->sad, d->spd, d->lib, pfkey_now, pfkey_rand,
+		pfkey_spd_changed, d, 0 };
+	const char *path = d->conf->pfkey_socket;
+	struct group *gr = getgrnam(d->conf->group);
+	char dir[CONF_SOCKPATH_MAX];
+
+	if (gr == NULL)
+		log_warnx("group %s does not exist: only root may use %s",
+		    d->conf->group, path);
+	memcpy(dir, path, sizeof(dir));
+	if (mkdir(dirname(dir), 0755) == -1 && errno != EEXIST)
+		log_warn("%s", dir);
+	if ((d->pfkey = pfkey_server_new(&ctx, d->base)) == NULL ||
+	    pfkey_server_listen(d->pfkey, path, gr != NULL ? gr->gr_gid : 0) ==
+		-1) {
+		log_warn("pfkey socket %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ipsecd.conf's include files (setkey syntax), through the server. */
+static void
+pfkey_includes(struct ipsecd *d, const struct conf *c)
+{
+	char why[CONF_WHY_MAX];
+	FILE *fp;
+	int fd;
+
+	for (size_t i = 0; i < c->nincludes; i++) {
+		const char *path = c->includes[i].path;
+
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+			log_warn("include %s", path);
+			continue;
+		}
+		if (!conf_secret_check_fd(fd, why, sizeof(why))) {
+			log_warnx("include %s: %s", path, why);
+			close(fd);
+			continue;
+		}
+		if ((fp = fdopen(fd, "r")) == NULL) {
+			log_warn("include %s", path);
+			close(fd);
+			continue;
+		}
+		if (pfkey_server_load(d->pfkey, path, fp, c->replay_window,
+			conf_error, NULL) == -1)
+			log_warnx(
+			    "include %s: not every command was applied", path);
+		fclose(fp);
+	}
 }
 
 static void
@@ -310,6 +401,7 @@ reload(struct ipsecd *d)
 	nc->rule_priority = d->conf->rule_priority;
 	conf_free(d->conf);
 	d->conf = nc;
+	pfkey_includes(d, nc);
 	iface_policy_routes(d);
 	urcu_qsbr_thread_offline();
 	log_info("reloaded %s", d->conf_path);
@@ -472,6 +564,9 @@ run(struct ipsecd *d)
 	event_add(mon, NULL);
 	ev_spd_changed = event_new(d->base, -1, 0, spd_changed_cb, d);
 
+	if (pfkey_start(d) == -1)
+		goto out;
+	pfkey_includes(d, d->conf);
 	if (iface_start(d) == -1)
 		goto out;
 	if (privdrop(d->conf->user) == -1) {
@@ -514,6 +609,8 @@ out:
 	event_free(mon);
 	event_free(ev_spd_changed);
 	ev_spd_changed = NULL;
+	pfkey_server_free(d->pfkey);
+	d->pfkey = NULL;
 	event_base_free(d->base);
 	d->base = NULL;
 	return rc;
