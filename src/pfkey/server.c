@@ -136,9 +136,12 @@ dispatch(struct pfkey_server *s, struct srv_client *c, const uint8_t *buf,
 	return rc;
 }
 
-/* Close every client marked dead (not while a dispatch walks the list). */
-static void
-reap(struct pfkey_server *s)
+/*
+ * Close every client marked dead: a failed send only marks it, because
+ * the delivery loop that found out is still walking the list.
+ */
+void
+srv_reap(struct pfkey_server *s)
 {
 	struct srv_client **pp = &s->clients, *c;
 
@@ -209,7 +212,7 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 						     : (size_t)n);
 	}
 	s->in_dispatch = false;
-	reap(s);
+	srv_reap(s);
 }
 
 static void
@@ -225,7 +228,7 @@ write_cb(evutil_socket_t fd, short what, void *arg)
 	if (!c->is_dead && c->dump != NULL)
 		srv_dump_step(c);
 	s->in_dispatch = false;
-	reap(s);
+	srv_reap(s);
 }
 
 /* uid 0, or gid among the peer's groups. */
@@ -432,7 +435,7 @@ pfkey_server_inject(
 	s->in_dispatch = true;
 	rc = dispatch(s, &s->internal, buf, len, err);
 	s->in_dispatch = was;
-	reap(s);
+	srv_reap(s);
 	return rc;
 }
 

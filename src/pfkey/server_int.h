@@ -197,6 +197,7 @@ bool srv_alg_usable(const struct alg *a, void *arg);
 
 /* server.c */
 void srv_client_kill(struct srv_client *c);
+void srv_reap(struct pfkey_server *s);
 
 /* The header of a reply to the request h: same version, pid, seq. */
 struct pfkey_hdr srv_reply_hdr(

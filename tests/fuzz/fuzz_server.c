@@ -148,12 +148,6 @@ enum seed_id {
 	S_COUNT
 };
 
-static const char *const seed_names[S_COUNT] = { "add_esp", "add_ah6",
-	"add_ipcomp", "add_natt", "getspi", "update", "delete", "get",
-	"acquire_neg", "register", "flush", "dump", "promisc", "spdadd",
-	"spdupdate", "spddelete", "spdget", "spddelete2", "spdflush", "spddump",
-	"migrate" };
-
 static void
 policy(struct pfkey_wr *w, uint8_t type, uint32_t id, unsigned nreq,
     bool is_migrate)
@@ -438,6 +432,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #ifdef FUZZ_REGRESS
 #include <dirent.h>
+
+static const char *const seed_names[S_COUNT] = { "add_esp", "add_ah6",
+	"add_ipcomp", "add_natt", "getspi", "update", "delete", "get",
+	"acquire_neg", "register", "flush", "dump", "promisc", "spdadd",
+	"spdupdate", "spddelete", "spdget", "spddelete2", "spdflush", "spddump",
+	"migrate" };
 
 static int
 write_seeds(const char *dir)

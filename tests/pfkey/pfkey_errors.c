@@ -414,6 +414,13 @@ spdacquire(void)
 }
 
 static size_t
+spdexpire(void)
+{
+	hx_tm_bare(&T, SADB_X_SPDEXPIRE, 0);
+	return tm_done(&T);
+}
+
+static size_t
 acquire_with_extensions(void)
 {
 	hx_tm_bare(&T, SADB_ACQUIRE, SADB_SATYPE_ESP);
@@ -524,6 +531,7 @@ static const struct bad {
 	{ "pchange", pchange, EOPNOTSUPP, false },
 	{ "new_mapping_from_user", new_mapping_from_user, EOPNOTSUPP, false },
 	{ "spdacquire", spdacquire, EOPNOTSUPP, false },
+	{ "spdexpire", spdexpire, EOPNOTSUPP, false },
 	{ "acquire_with_extensions", acquire_with_extensions, EOPNOTSUPP,
 	    false },
 	{ "natt_wrong_type", natt_wrong_type, EINVAL, false },

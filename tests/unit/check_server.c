@@ -377,6 +377,33 @@ START_TEST(test_pfkey_server_stats_counts)
 }
 END_TEST
 
+/*
+ * A client gone between two events is found out by a failed send (here
+ * an EXPIRE outside any dispatch) and closed at once.
+ */
+START_TEST(test_pfkey_server_expire_closes_gone_client)
+{
+	struct pfkey_server_stats st;
+	struct addr dst;
+	int fd = hx_connect(&H), other = hx_connect(&H);
+
+	hx_tm_register(&T, SADB_SATYPE_ESP);
+	hx_send_tm(&H, fd, &T);
+	hx_drain(&H, fd);
+	hx_add_sa(&H, other, 0x1000, "192.0.2.1", "192.0.2.2");
+	ck_assert_int_eq(shutdown(fd, SHUT_RD), 0);
+	ck_assert(addr_parse(&dst, "192.0.2.2"));
+	pfkey_server_expire(H.srv,
+	    sad_lookup_spi(H.sad, 0x1000, IPPROTO_ESP, &dst), SAD_EXP_HARD_ADD);
+	pfkey_server_stats(H.srv, &st);
+	ck_assert_uint_eq(st.clients, 1);
+	ck_assert_uint_eq(st.expires, 1);
+	ck_assert_uint_eq(sad_count(H.sad), 0);
+	close(fd);
+	close(other);
+}
+END_TEST
+
 /* PFKEY_SERVER_ACQ_MAX states at most: the next ACQUIRE is dropped. */
 START_TEST(test_pfkey_server_acquire_table_bound)
 {
@@ -452,6 +479,11 @@ server_suite(void)
 	tc = tcase_create("pfkey_server_stats");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_pfkey_server_stats_counts);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pfkey_server_expire");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_pfkey_server_expire_closes_gone_client);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pfkey_server_acquire");
