@@ -273,7 +273,8 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 	if (!peer_allowed(fd, s->gid, &cred)) {
 		/* Logged at the 1st, 2nd, 4th, 8th... refusal: a local user
 		 * knocking in a loop cannot fill the log. */
-		if ((++s->st.rejected & (s->st.rejected - 1)) == 0)
+		s->st.rejected++;
+		if ((s->st.rejected & (s->st.rejected - 1)) == 0)
 			log_info("pfkey: refused a client (uid %u, pid %d): "
 				 "not root nor in group %u (%llu refused)",
 			    (unsigned)cred.uid, (int)cred.pid, (unsigned)s->gid,
