@@ -110,7 +110,10 @@ if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_server
 FUZZ_TARGETS += tests/fuzz/fuzz_server
 tests_fuzz_fuzz_server_SOURCES = $(FUZZ_SERVER_SRCS)
-tests_fuzz_fuzz_server_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+# clang's -Wformat=2 refuses src/common/log.c's vsnprintf of a format
+# passed in (its callers are printf-checked); gcc does not.
+tests_fuzz_fuzz_server_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
+	-Wno-format-nonliteral
 tests_fuzz_fuzz_server_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_server_LDADD = $(FUZZ_SERVER_LIBS)
 endif
