@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,6 +337,18 @@ wevents_cb(evutil_socket_t fd, short what, void *arg)
 	urcu_qsbr_thread_offline();
 }
 
+/* The directory of a socket path (made 0755 when missing, e.g. /run/ipsecd). */
+static void
+socket_dir(const char *path)
+{
+	char dir[CONF_SOCKPATH_MAX];
+
+	memcpy(dir, path, sizeof(dir));
+	dir[sizeof(dir) - 1] = '\0';
+	if (mkdir(dirname(dir), 0755) == -1 && errno != EEXIST)
+		log_warn("%s", dir);
+}
+
 static int
 pfkey_start(struct ipsecd *d)
 {
@@ -354,8 +367,10 @@ pfkey_start(struct ipsecd *d)
 		log_warn("pfkey server");
 		return -1;
 	}
-	if (pfkey_server_listen(
-		d->pfkey, d->conf->pfkey_socket, socket_gid(d->conf)) == -1) {
+	gid = socket_gid(d->conf);
+	socket_dir(d->conf->pfkey_socket);
+	socket_dir(d->conf->control_socket);
+	if (pfkey_server_listen(d->pfkey, d->conf->pfkey_socket, gid) == -1) {
 		log_warn("pfkey socket %s", d->conf->pfkey_socket);
 		return -1;
 	}

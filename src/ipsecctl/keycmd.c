@@ -182,36 +182,39 @@ conn_reply(struct conn *c, uint32_t seq)
 	return KEYCMD_OK;
 }
 
-/* Send a bare header of type and wait for its reply. */
+/* Send a bare header of type; its seq into *seq. */
 static int
-conn_bare(struct conn *c, uint8_t type, uint8_t satype)
+send_bare(struct conn *c, uint8_t type, uint8_t satype, uint32_t *seq)
 {
 	uint8_t buf[PFKEY_HDR_LEN];
 	struct pfkey_hdr h;
 	struct pfkey_wr w;
 	size_t n;
-	int rc;
 
 	memset(&h, 0, sizeof(h));
 	h.type = type;
 	h.satype = satype;
-	h.seq = ++c->seq;
+	h.seq = *seq = ++c->seq;
 	h.pid = c->pid;
 	pfkey_wr_init(&w, buf, sizeof(buf));
 	if (!pfkey_build_hdr(&w, &h) || (n = pfkey_build_finish(&w)) == 0)
 		return KEYCMD_REFUSED;
-	if ((rc = conn_send(c, buf, n)) != 0)
+	return conn_send(c, buf, n);
+}
+
+/* Send a bare header of type and wait for its reply. */
+static int
+conn_bare(struct conn *c, uint8_t type, uint8_t satype)
+{
+	uint32_t seq;
+	int rc;
+
+	if ((rc = send_bare(c, type, satype, &seq)) != 0)
 		return rc;
-	return conn_reply(c, h.seq);
+	return conn_reply(c, seq);
 }
 
 /* --- showing SAs and policies --- */
-
-static const uint8_t *
-ext(const struct pfkey_msg *m, unsigned type, size_t *len)
-{
-	return pfkey_msg_ext(m, type, len);
-}
 
 static void
 get_lifetime(const struct pfkey_msg *m, unsigned type, struct sa_lifetime *l,
@@ -222,7 +225,7 @@ get_lifetime(const struct pfkey_msg *m, unsigned type, struct sa_lifetime *l,
 	size_t len;
 
 	memset(&h, 0, sizeof(h));
-	if ((p = ext(m, type, &len)) != NULL)
+	if ((p = pfkey_msg_ext(m, type, &len)) != NULL)
 		pfkey_ext_copy(p, len, &h, sizeof(h));
 	if (l != NULL) {
 		l->packets = h.sadb_lifetime_allocations;
@@ -242,7 +245,7 @@ get_key(const struct pfkey_msg *m, unsigned type, uint8_t *out, uint8_t *len)
 	unsigned bits;
 	size_t elen, n;
 
-	if ((p = ext(m, type, &elen)) == NULL ||
+	if ((p = pfkey_msg_ext(m, type, &elen)) == NULL ||
 	    !pfkey_ext_key(p, elen, &key, &bits, &err))
 		return;
 	n = bits / 8u;
@@ -284,7 +287,7 @@ sa_of(const struct pfkey_msg *m, struct sa *sa, struct setkey_sa_info *in)
 	size_t len;
 
 	memset(sa, 0, sizeof(*sa));
-	if ((p = ext(m, SADB_EXT_SA, &len)) == NULL ||
+	if ((p = pfkey_msg_ext(m, SADB_EXT_SA, &len)) == NULL ||
 	    !pfkey_ext_copy(p, len, &h, sizeof(h)))
 		return false;
 	sa->spi = ntohl(h.sadb_sa_spi);
@@ -306,23 +309,25 @@ sa_of(const struct pfkey_msg *m, struct sa *sa, struct setkey_sa_info *in)
 		get_key(
 		    m, SADB_EXT_KEY_AUTH, sa->key.auth_key, &sa->key.auth_len);
 	}
-	if ((p = ext(m, SADB_X_EXT_SA2, &len)) != NULL &&
+	if ((p = pfkey_msg_ext(m, SADB_X_EXT_SA2, &len)) != NULL &&
 	    pfkey_ext_copy(p, len, &h2, sizeof(h2))) {
 		sa->mode = h2.sadb_x_sa2_mode;
 		sa->reqid = h2.sadb_x_sa2_reqid;
 	}
-	if ((p = ext(m, SADB_EXT_ADDRESS_SRC, &len)) != NULL &&
+	if ((p = pfkey_msg_ext(m, SADB_EXT_ADDRESS_SRC, &len)) != NULL &&
 	    pfkey_ext_address(p, len, &a, &err))
 		sa->src = a.addr;
-	if ((p = ext(m, SADB_EXT_ADDRESS_DST, &len)) != NULL &&
+	if ((p = pfkey_msg_ext(m, SADB_EXT_ADDRESS_DST, &len)) != NULL &&
 	    pfkey_ext_address(p, len, &a, &err))
 		sa->dst = a.addr;
 	if (pfkey_msg_has(m, SADB_X_EXT_NAT_T_TYPE)) {
 		sa->flags |= SA_F_UDP_ENCAP;
-		if ((p = ext(m, SADB_X_EXT_NAT_T_SPORT, &len)) != NULL &&
+		if ((p = pfkey_msg_ext(m, SADB_X_EXT_NAT_T_SPORT, &len)) !=
+			NULL &&
 		    pfkey_ext_copy(p, len, &port, sizeof(port)))
 			sa->encap_sport = ntohs(port.sadb_x_nat_t_port_port);
-		if ((p = ext(m, SADB_X_EXT_NAT_T_DPORT, &len)) != NULL &&
+		if ((p = pfkey_msg_ext(m, SADB_X_EXT_NAT_T_DPORT, &len)) !=
+			NULL &&
 		    pfkey_ext_copy(p, len, &port, sizeof(port)))
 			sa->encap_dport = ntohs(port.sadb_x_nat_t_port_port);
 	}
@@ -434,24 +439,13 @@ static int
 dump(struct conn *c, bool is_spd, uint8_t satype)
 {
 	uint8_t type = is_spd ? SADB_X_SPDDUMP : SADB_DUMP;
-	uint8_t buf[PFKEY_HDR_LEN];
-	struct pfkey_hdr h;
-	struct pfkey_wr w;
+	uint32_t seq;
 	bool is_empty;
-	size_t n;
 	int rc;
 
-	memset(&h, 0, sizeof(h));
-	h.type = type;
-	h.satype = satype;
-	h.seq = ++c->seq;
-	h.pid = c->pid;
-	pfkey_wr_init(&w, buf, sizeof(buf));
-	if (!pfkey_build_hdr(&w, &h) || (n = pfkey_build_finish(&w)) == 0)
-		return KEYCMD_REFUSED;
-	if ((rc = conn_send(c, buf, n)) != 0)
+	if ((rc = send_bare(c, type, satype, &seq)) != 0)
 		return rc;
-	rc = read_dump(c, type, h.seq, show_fn, &is_spd, &is_empty);
+	rc = read_dump(c, type, seq, show_fn, &is_spd, &is_empty);
 	if (rc == 0 && is_empty)
 		fprintf(c->out, "No %s entries.\n", is_spd ? "SPD" : "SAD");
 	return rc;
@@ -789,6 +783,11 @@ keycmd_monitor(const struct keycmd_opts *o)
 				rc = KEYCMD_REFUSED;
 			else
 				rc = KEYCMD_OK;
+			/* What came before the signal is shown. */
+			p[1].revents = 0;
+			while (poll(&p[1], 1, 0) == 1 &&
+			    conn_recv(&c, 0, true) == 0)
+				show_any(&c);
 			break;
 		}
 		if ((rc = conn_recv(&c, 0, true)) == KEYCMD_NOCONN) {

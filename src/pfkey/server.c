@@ -6,8 +6,9 @@
  *
  * Order of events for one message, as in af_key:
  *   1. the base header (pfkey_msg_parse, has_hdr false on failure): a
- *      refused one gets the error reply described in server.h and nothing
- *      else;
+ *      refused one gets the error reply described in server.h, to the
+ *      sender alone (it stands for a failed send(), which nobody else
+ *      sees);
  *   2. a copy to every promiscuous socket (BROADCAST_PROMISC_ONLY);
  *   3. the rest of the parse, then the handler: a refusal at either step
  *      is pfkey_compose_error's reply to the sender.
@@ -105,18 +106,18 @@ dispatch(struct pfkey_server *s, struct srv_client *c, const uint8_t *buf,
 		pfkey_err_set(err, EMSGSIZE, "message of %zu bytes, at most %u",
 		    len, PFKEY_SERVER_MSG_MAX);
 		err->has_hdr = false;
-		srv_error(s, c, &h, EMSGSIZE);
+		srv_error(s, c, &h, EMSGSIZE, SRV_ONLY);
 		return EMSGSIZE;
 	}
 	if (!pfkey_msg_parse(&m, buf, len, PFKEY_ORIGIN_USER, err) &&
 	    !err->has_hdr) {
 		raw_hdr(buf, len, &h);
-		srv_error(s, c, &h, err->code);
+		srv_error(s, c, &h, err->code, SRV_ONLY);
 		return err->code;
 	}
 	srv_deliver(s, buf, len, SRV_PROMISC_ONLY, NULL, 0);
 	if (err->code != 0) {
-		srv_error(s, c, &m.hdr, err->code);
+		srv_error(s, c, &m.hdr, err->code, SRV_ONE);
 		return err->code;
 	}
 	if (handlers[m.hdr.type] == NULL) {
@@ -130,14 +131,17 @@ dispatch(struct pfkey_server *s, struct srv_client *c, const uint8_t *buf,
 	if (rc != 0) {
 		if (err->code == 0)
 			err->code = rc;
-		srv_error(s, c, &m.hdr, rc);
+		srv_error(s, c, &m.hdr, rc, SRV_ONE);
 	}
 	return rc;
 }
 
-/* Close every client marked dead (not while a dispatch walks the list). */
-static void
-reap(struct pfkey_server *s)
+/*
+ * Close every client marked dead: a failed send only marks it, because
+ * the delivery loop that found out is still walking the list.
+ */
+void
+srv_reap(struct pfkey_server *s)
 {
 	struct srv_client **pp = &s->clients, *c;
 
@@ -208,7 +212,7 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 						     : (size_t)n);
 	}
 	s->in_dispatch = false;
-	reap(s);
+	srv_reap(s);
 }
 
 static void
@@ -224,7 +228,7 @@ write_cb(evutil_socket_t fd, short what, void *arg)
 	if (!c->is_dead && c->dump != NULL)
 		srv_dump_step(c);
 	s->in_dispatch = false;
-	reap(s);
+	srv_reap(s);
 }
 
 /* uid 0, or gid among the peer's groups. */
@@ -267,10 +271,14 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 		return;
 	}
 	if (!peer_allowed(fd, s->gid, &cred)) {
+		/* Logged at the 1st, 2nd, 4th, 8th... refusal: a local user
+		 * knocking in a loop cannot fill the log. */
 		s->st.rejected++;
-		log_info("pfkey: refused a client (uid %u, pid %d): not root "
-			 "nor in group %u",
-		    (unsigned)cred.uid, (int)cred.pid, (unsigned)s->gid);
+		if ((s->st.rejected & (s->st.rejected - 1)) == 0)
+			log_info("pfkey: refused a client (uid %u, pid %d): "
+				 "not root nor in group %u (%llu refused)",
+			    (unsigned)cred.uid, (int)cred.pid, (unsigned)s->gid,
+			    (unsigned long long)s->st.rejected);
 		close(fd);
 		return;
 	}
@@ -431,7 +439,7 @@ pfkey_server_inject(
 	s->in_dispatch = true;
 	rc = dispatch(s, &s->internal, buf, len, err);
 	s->in_dispatch = was;
-	reap(s);
+	srv_reap(s);
 	return rc;
 }
 

@@ -40,9 +40,11 @@
  *     or more than PFKEY_SERVER_MSG_MAX bytes): Linux fails send() with
  *     EMSGSIZE or EINVAL and answers nothing.  A send() on a SEQPACKET
  *     socket cannot fail that way, so the server answers with an error
- *     reply instead: a bare sadb_msg with sadb_msg_errno set, version
- *     PF_KEY_V2, and type, satype, seq and pid copied from the bytes sent
- *     (0 where fewer than 16 bytes came).  The shim turns that into the
+ *     reply instead, to the sender alone (no promiscuous copies: it
+ *     stands for the failed send()): a bare sadb_msg with sadb_msg_errno
+ *     set, version PF_KEY_V2, and type, satype, seq and pid copied from
+ *     the bytes sent (0 where fewer than 16 bytes came), so its type may
+ *     be one no parser takes.  The shim turns that into the
  *     failed send() by checking the base header itself before sending
  *     (pfkey_msg_parse's has_hdr false), so its clients see what they
  *     would see on Linux; other clients see the reply.  Nothing changes.

@@ -149,6 +149,7 @@ pfkey_server_tick(struct pfkey_server *s)
 		s->nacqs--;
 		s->st.acq_timeouts++;
 	}
+	srv_reap(s);
 }
 
 /* The pending state for (policy, template, endpoints), if any. */
@@ -214,6 +215,7 @@ send_acquire(struct pfkey_server *s, const struct spd_policy *pol, unsigned i,
 	s->st.acquires++;
 	srv_deliver(
 	    s, buf, n, SRV_REGISTERED, NULL, pfkey_proto_satype(key->proto));
+	srv_reap(s);
 	return 1;
 }
 
@@ -259,6 +261,7 @@ pfkey_server_expire(
 		s->st.expires++;
 		srv_deliver(s, buf, n, SRV_REGISTERED, NULL,
 		    pfkey_proto_satype(e->sa.proto));
+		srv_reap(s);
 	}
 	if (!is_hard)
 		return;
@@ -287,5 +290,6 @@ pfkey_server_new_mapping(struct pfkey_server *s, const struct sad_entry *e,
 	if ((n = pfkey_compose_new_mapping(&w, &nm)) == 0)
 		return -1;
 	srv_deliver(s, buf, n, SRV_REGISTERED, NULL, SADB_SATYPE_ESP);
+	srv_reap(s);
 	return 0;
 }

@@ -44,6 +44,7 @@ enum srv_bcast {
 	SRV_ALL,	  /* every socket */
 	SRV_REGISTERED,	  /* sockets registered for the satype, + one */
 	SRV_PROMISC_ONLY, /* promiscuous sockets only */
+	SRV_ONLY,	  /* the requester, no promiscuous copies */
 };
 
 /* One queued message (wiped when freed: it may hold keys). */
@@ -185,7 +186,7 @@ uint32_t srv_next_seq(struct pfkey_server *s);
 void srv_deliver(struct pfkey_server *s, const uint8_t *msg, size_t len,
     enum srv_bcast how, struct srv_client *one, uint8_t satype);
 void srv_error(struct pfkey_server *s, struct srv_client *c,
-    const struct pfkey_hdr *h, int code);
+    const struct pfkey_hdr *h, int code, enum srv_bcast how);
 void srv_client_flush(struct srv_client *c);
 void srv_client_clear(struct srv_client *c);
 int srv_dump_start(struct pfkey_server *s, struct srv_client *c,
@@ -196,6 +197,7 @@ bool srv_alg_usable(const struct alg *a, void *arg);
 
 /* server.c */
 void srv_client_kill(struct srv_client *c);
+void srv_reap(struct pfkey_server *s);
 
 /* The header of a reply to the request h: same version, pid, seq. */
 struct pfkey_hdr srv_reply_hdr(

@@ -32,14 +32,20 @@ static void
 report(struct load *l, const struct setkey_cmd *cmd, int code,
     const struct pfkey_err *err)
 {
+	const char *why =
+	    err != NULL && err->why[0] != '\0' ? err->why : "refused";
+	const char *type = pfkey_msg_name(setkey_msg_type(cmd->op));
+	size_t n = strlen(type);
 	char msg[512];
 
 	l->nfailed++;
 	if (l->on_error == NULL)
 		return;
+	/* The reason may start with the message's name: say it once. */
+	if (strncmp(why, type, n) == 0 && strncmp(why + n, ": ", 2) == 0)
+		why += n + 2;
 	snprintf(msg, sizeof(msg), "%s:%u: %s: %s (%s)", l->name, cmd->line,
-	    setkey_word_name(&setkey_commands, (int)cmd->op),
-	    err != NULL && err->why[0] != '\0' ? err->why : "refused",
+	    setkey_word_name(&setkey_commands, (int)cmd->op), why,
 	    strerror(code));
 	l->on_error(l->arg, msg);
 }

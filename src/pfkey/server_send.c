@@ -157,6 +157,11 @@ srv_deliver(struct pfkey_server *s, const uint8_t *msg, size_t len,
 {
 	struct srv_client *c;
 
+	if (how == SRV_ONLY) {
+		if (one != NULL)
+			enqueue(one, msg, len);
+		return;
+	}
 	for (c = s->clients; c != NULL; c = c->next) {
 		if (c->is_promisc)
 			enqueue(c, msg, len);
@@ -171,6 +176,7 @@ srv_deliver(struct pfkey_server *s, const uint8_t *msg, size_t len,
 			continue;
 		case SRV_ONE:
 		case SRV_PROMISC_ONLY:
+		case SRV_ONLY:
 			continue;
 		}
 		enqueue(c, msg, len);
@@ -181,7 +187,7 @@ srv_deliver(struct pfkey_server *s, const uint8_t *msg, size_t len,
 
 void
 srv_error(struct pfkey_server *s, struct srv_client *c,
-    const struct pfkey_hdr *h, int code)
+    const struct pfkey_hdr *h, int code, enum srv_bcast how)
 {
 	uint8_t buf[PFKEY_HDR_LEN];
 	struct pfkey_wr w;
@@ -190,7 +196,7 @@ srv_error(struct pfkey_server *s, struct srv_client *c,
 	s->st.refused++;
 	pfkey_wr_init(&w, buf, sizeof(buf));
 	if ((n = pfkey_compose_error(&w, h, code)) != 0)
-		srv_deliver(s, buf, n, SRV_ONE, c, 0);
+		srv_deliver(s, buf, n, how, c, 0);
 }
 
 void

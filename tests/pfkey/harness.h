@@ -63,8 +63,10 @@ void hx_send_tm(struct hx *h, int fd, struct tmsg *t);
 /*
  * The next message for fd (after a pump): true and *out filled, parsed
  * as the kernel side's or, for the copies of requests a promiscuous
- * socket gets, as a key manager's (one must succeed); false when none
- * waits.
+ * socket gets, as a key manager's; false when none waits.  The error
+ * reply to a refused base header (server.h), which echoes a type no
+ * parser takes, comes back with only its header filled in.  Anything
+ * else fails the test.
  */
 bool hx_recv(struct hx *h, int fd, struct hx_msg *out);
 
