@@ -649,7 +649,8 @@ run(struct ipsecd *d)
 		if (errno == ENOENT &&
 		    strcmp(d->conf->user, CONF_DEFAULT_USER) == 0)
 			log_warnx("user %s does not exist: staying root with "
-				  "only CAP_NET_ADMIN and CAP_NET_RAW",
+				  "only CAP_NET_ADMIN, CAP_NET_RAW and "
+				  "CAP_DAC_READ_SEARCH",
 			    d->conf->user);
 		else {
 			log_warn("privilege drop to %s", d->conf->user);

@@ -36,7 +36,7 @@ privdrop(const char *user)
 	}
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-		CAP_NET_ADMIN, CAP_NET_RAW, -1) != 0) {
+		CAP_NET_ADMIN, CAP_NET_RAW, CAP_DAC_READ_SEARCH, -1) != 0) {
 		errno = EINVAL;
 		return -1;
 	}
