@@ -3,19 +3,22 @@
  *
  * Each SA lives in one allocation:
  *
- *   struct sad_node                                 replay window
+ *   struct sad_node                                    replay window
  *   +---------+----------+------+-----+-----------+ +-------------+
- *   | in_node | out_node | link | rcu | sad_entry | | replay_bytes|
+ *   | in_node | grp_link | link | rcu | sad_entry | | replay_bytes|
  *   +---------+----------+------+-----+-----------+ +-------------+
- *     (spi,proto,dst)  (src,dst,proto)   control list   sa.replay -^
+ *     (spi,proto,dst)  group of        control list   sa.replay -^
+ *                      (src,dst,proto,reqid)
  *
  * in_node is in the inbound table, unique per (spi, proto, dst); the
  * workers' inbound lookups go through a copy of that key in idx (spitab.c:
  * one cache line per lookup where the chained table needs three or four),
- * the control thread's through in_node.  out_node is in the outbound table,
- * where the few SAs that share (src, dst, proto, reqid), old and new during a
- * rekey, are duplicates the lookup walks.  Both are rculfhash tables; only the
- * control thread adds and removes, and frees through call_rcu.
+ * the control thread's through in_node.  The outbound table holds one
+ * struct sad_group per (src, dst, proto, reqid) and grp_link puts the SA
+ * on its group's list: the old and new SAs of a rekey, or the many SAs
+ * two gateways share, which the outbound lookup walks.  Both tables are
+ * rculfhash tables and the lists RCU lists; only the control thread adds
+ * and removes, and frees through call_rcu.
  */
 #include "config.h"
 
@@ -30,14 +33,33 @@
 
 #include <urcu-qsbr.h>
 #include <urcu/rculfhash.h>
+#include <urcu/rculist.h>
 
 #include "common/secret.h"
 #include "ipsec/spitab.h"
 #include "ipsec/table.h"
 
+/*
+ * The SAs sharing one (src, dst, proto, reqid): the outbound table holds
+ * one group per pair, so the old and new SAs of a rekey, or thousands of
+ * SAs between two gateways, cost one list append each, not a walk past
+ * every duplicate in a hash chain.  Readers walk the members with RCU.
+ */
+struct sad_group {
+	struct cds_lfht_node node;
+	struct cds_list_head members; /* sad_node.grp_link, RCU list */
+	struct rcu_head rcu;
+	size_t n;
+	struct addr src;
+	struct addr dst;
+	uint8_t proto;
+	uint32_t reqid;
+};
+
 struct sad_node {
 	struct cds_lfht_node in_node;
-	struct cds_lfht_node out_node;
+	struct cds_list_head grp_link; /* in grp->members */
+	struct sad_group *grp;
 	struct table_link link;
 	struct rcu_head rcu;
 	/* Per-worker state: set from the SAD when published (sad_wstate_*). */
@@ -125,12 +147,66 @@ sad_in_match(struct cds_lfht_node *n, const void *key)
 static int
 sad_pair_match(struct cds_lfht_node *n, const void *key)
 {
-	const struct sad_node *sn =
-	    caa_container_of(n, struct sad_node, out_node);
+	const struct sad_group *g = caa_container_of(n, struct sad_group, node);
 	const struct sad_pair_key *k = key;
 
-	return sn->e.sa.proto == k->proto && sn->e.sa.reqid == k->reqid &&
-	    addr_eq(&sn->e.sa.src, k->src) && addr_eq(&sn->e.sa.dst, k->dst);
+	return g->proto == k->proto && g->reqid == k->reqid &&
+	    addr_eq(&g->src, k->src) && addr_eq(&g->dst, k->dst);
+}
+
+static void
+sad_group_free_rcu(struct rcu_head *head)
+{
+	free(caa_container_of(head, struct sad_group, rcu));
+}
+
+/*
+ * Put sn into the group of its pair, made when it is the first; false
+ * when out of memory.  Control thread, online.
+ */
+static bool
+sad_group_join(struct sad *sad, struct sad_node *sn)
+{
+	struct sad_pair_key pk = sad_pair_key_of(&sn->e);
+	unsigned long h = sad_pair_hash(sad, &pk);
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *n;
+	struct sad_group *g;
+
+	cds_lfht_lookup(sad->out, h, sad_pair_match, &pk, &it);
+	if ((n = cds_lfht_iter_get_node(&it)) != NULL)
+		g = caa_container_of(n, struct sad_group, node);
+	else {
+		if ((g = calloc(1, sizeof(*g))) == NULL)
+			return false;
+		CDS_INIT_LIST_HEAD(&g->members);
+		cds_lfht_node_init(&g->node);
+		g->src = sn->e.sa.src;
+		g->dst = sn->e.sa.dst;
+		g->proto = sn->e.sa.proto;
+		g->reqid = sn->e.sa.reqid;
+		cds_lfht_add(sad->out, h, &g->node);
+	}
+	cds_list_add_tail_rcu(&sn->grp_link, &g->members);
+	g->n++;
+	sn->grp = g;
+	return true;
+}
+
+/* Take sn out of its group; the last one out frees the group (RCU). */
+static void
+sad_group_leave(struct sad *sad, struct sad_node *sn)
+{
+	struct sad_group *g = sn->grp;
+
+	if (g == NULL)
+		return;
+	cds_list_del_rcu(&sn->grp_link);
+	sn->grp = NULL;
+	if (--g->n == 0) {
+		cds_lfht_del(sad->out, &g->node);
+		urcu_qsbr_call_rcu(&g->rcu, sad_group_free_rcu);
+	}
 }
 
 struct sad *
@@ -204,7 +280,7 @@ sad_free(struct sad *sad)
 			continue;
 		sn = caa_container_of(l, struct sad_node, link);
 		cds_lfht_del(sad->in, &sn->in_node);
-		cds_lfht_del(sad->out, &sn->out_node);
+		sad_group_leave(sad, sn);
 	}
 	urcu_qsbr_thread_offline();
 	urcu_qsbr_synchronize_rcu();
@@ -244,7 +320,7 @@ sad_entry_new(const struct sa *sa, size_t replay_bytes, uint64_t now_sec)
 	atomic_init(&sn->e.state, SA_STATE_LARVAL);
 	sn->e.add_sec = now_sec;
 	cds_lfht_node_init(&sn->in_node);
-	cds_lfht_node_init(&sn->out_node);
+	CDS_INIT_LIST_HEAD(&sn->grp_link);
 	table_list_init(&sn->link);
 	return &sn->e;
 }
@@ -311,7 +387,6 @@ sad_insert(struct sad *sad, struct sad_entry *e)
 {
 	struct sad_node *sn = sad_node_of(e);
 	struct sad_in_key ik = { e->sa.spi, e->sa.proto, &e->sa.dst };
-	struct sad_pair_key pk;
 	struct cds_lfht_node *got;
 	bool was_offline;
 
@@ -332,10 +407,14 @@ sad_insert(struct sad *sad, struct sad_entry *e)
 		sad_node_wipe_free(sn);
 		return SAD_EXISTS;
 	}
+	if (!sad_group_join(sad, sn)) {
+		cds_lfht_del(sad->in, &sn->in_node);
+		table_rcu_leave(was_offline);
+		urcu_qsbr_call_rcu(&sn->rcu, sad_node_free_rcu);
+		return SAD_FULL;
+	}
 	/* Cannot fail: there is room, and in_node says the key is new. */
 	spitab_add(sad->idx, e->sa.spi, e->sa.proto, &e->sa.dst, e);
-	pk = sad_pair_key_of(e);
-	cds_lfht_add(sad->out, sad_pair_hash(sad, &pk), &sn->out_node);
 	table_rcu_leave(was_offline);
 	table_link_insert_before(&sad->all, &sn->link);
 	sad_grow(sad, atomic_fetch_add(&sad->count, 1) + 1);
@@ -365,7 +444,6 @@ sad_update(struct sad *sad, struct sad_entry *e)
 	struct sad_node *sn = sad_node_of(e), *old;
 	struct sad_in_key ik = { e->sa.spi, e->sa.proto, &e->sa.dst };
 	unsigned long h = sad_in_hash(sad, e->sa.spi, e->sa.proto, &e->sa.dst);
-	struct sad_pair_key pk;
 	struct cds_lfht_iter it;
 	struct cds_lfht_node *n;
 	bool was_offline;
@@ -379,6 +457,11 @@ sad_update(struct sad *sad, struct sad_entry *e)
 		return SAD_NOTFOUND;
 	}
 	old = caa_container_of(n, struct sad_node, in_node);
+	if (!sad_group_join(sad, sn)) {
+		table_rcu_leave(was_offline);
+		sad_node_wipe_free(sn);
+		return SAD_FULL;
+	}
 	if (sad_state(&old->e) != SA_STATE_LARVAL)
 		sad_carry_over(e, &old->e);
 	e->serial = ++sad->next_serial;
@@ -388,9 +471,7 @@ sad_update(struct sad *sad, struct sad_entry *e)
 	/* Same key, same hash: replace never fails here. */
 	cds_lfht_replace(sad->in, &it, h, sad_in_match, &ik, &sn->in_node);
 	spitab_set(sad->idx, e->sa.spi, e->sa.proto, &e->sa.dst, &old->e, e);
-	pk = sad_pair_key_of(e);
-	cds_lfht_add(sad->out, sad_pair_hash(sad, &pk), &sn->out_node);
-	cds_lfht_del(sad->out, &old->out_node);
+	sad_group_leave(sad, old);
 	table_rcu_leave(was_offline);
 	table_link_replace(&old->link, &sn->link);
 	urcu_qsbr_call_rcu(&old->rcu, sad_node_free_rcu);
@@ -409,7 +490,7 @@ sad_delete(struct sad *sad, struct sad_entry *e)
 	if (rc == 0) {
 		spitab_set(
 		    sad->idx, e->sa.spi, e->sa.proto, &e->sa.dst, e, NULL);
-		cds_lfht_del(sad->out, &sn->out_node);
+		sad_group_leave(sad, sn);
 	}
 	table_rcu_leave(was_offline);
 	if (rc != 0)
@@ -486,15 +567,22 @@ sad_lookup_out(const struct sad *sad, const struct sad_out_key *k)
 	struct sad_pair_key pk = { &k->src, &k->dst, k->proto, k->reqid };
 	struct cds_lfht_iter it;
 	struct cds_lfht_node *n;
+	struct sad_group *g;
+	struct sad_node *sn;
 	struct sad_entry *e, *best = NULL;
 	bool was_offline;
 
 	was_offline = table_rcu_enter();
 	cds_lfht_lookup(
 	    sad->out, sad_pair_hash(sad, &pk), sad_pair_match, &pk, &it);
-	for (; (n = cds_lfht_iter_get_node(&it)) != NULL;
-	     cds_lfht_next_duplicate(sad->out, sad_pair_match, &pk, &it)) {
-		e = &caa_container_of(n, struct sad_node, out_node)->e;
+	if ((n = cds_lfht_iter_get_node(&it)) == NULL) {
+		table_rcu_leave(was_offline);
+		return NULL;
+	}
+	g = caa_container_of(n, struct sad_group, node);
+	cds_list_for_each_entry_rcu(sn, &g->members, grp_link)
+	{
+		e = &sn->e;
 		if (!sad_usable_check(e))
 			continue;
 		if (k->mode != SA_MODE_ANY && e->sa.mode != k->mode)

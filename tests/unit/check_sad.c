@@ -376,6 +376,56 @@ START_TEST(test_sad_flush_proto)
 }
 END_TEST
 
+/*
+ * Many SAs sharing one (src, dst, proto, reqid): the outbound table keeps
+ * them in one group; the newest mature one is found, and deleting from the
+ * front, the middle and the back keeps the group right until it is empty.
+ */
+START_TEST(test_sad_lookup_out_group)
+{
+	struct sad *sad = sad_new(1, 30000);
+	static struct sad_entry *v[20000];
+	struct sad_out_key k;
+	unsigned bad = 0;
+
+	memset(&k, 0, sizeof(k));
+	k.src = A("10.9.0.1");
+	k.dst = A("10.9.0.2");
+	k.proto = IPPROTO_ESP;
+	struct sa sa;
+
+	mk_sa(&sa, 0x10000, IPPROTO_ESP, "10.9.0.1", "10.9.0.2");
+	for (uint32_t i = 0; i < 20000; i++) {
+		sa.spi = 0x10000 + i;
+		if ((v[i] = sad_entry_new(&sa, 0, 1)) == NULL ||
+		    !sad_state_set(v[i], SA_STATE_MATURE) ||
+		    sad_insert(sad, v[i]) != SAD_OK)
+			bad++;
+	}
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_ptr_eq(sad_lookup_out(sad, &k), v[19999]);
+	ck_assert_int_eq(sad_delete(sad, v[19999]), SAD_OK);
+	ck_assert_int_eq(sad_delete(sad, v[0]), SAD_OK);
+	ck_assert_int_eq(sad_delete(sad, v[10000]), SAD_OK);
+	urcu_qsbr_quiescent_state();
+	ck_assert_ptr_eq(sad_lookup_out(sad, &k), v[19998]);
+	sad_state_set(v[19998], SA_STATE_DYING);
+	ck_assert_ptr_eq(sad_lookup_out(sad, &k), v[19997]);
+	/* One assertion for the loop: check records each one it runs. */
+	for (uint32_t i = 1; i < 19999; i++)
+		if (i != 10000 && sad_delete(sad, v[i]) != SAD_OK)
+			bad++;
+	ck_assert_uint_eq(bad, 0);
+	urcu_qsbr_quiescent_state();
+	ck_assert_ptr_null(sad_lookup_out(sad, &k));
+	ck_assert_uint_eq(sad_count(sad), 0);
+	/* The group comes back with the next SA of the pair. */
+	v[0] = add(sad, 0x100, IPPROTO_ESP, "10.9.0.1", "10.9.0.2");
+	ck_assert_ptr_eq(sad_lookup_out(sad, &k), v[0]);
+	sad_free(sad);
+}
+END_TEST
+
 START_TEST(test_sad_lookup_out_choice)
 {
 	struct sad *sad = sad_new(1, 100);
@@ -828,6 +878,7 @@ sad_suite(void)
 	tc = tcase_create("sad_lookup_out");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_sad_lookup_out_choice);
+	tcase_add_test(tc, test_sad_lookup_out_group);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sad_spi_pick");
