@@ -246,21 +246,24 @@ policy_count(struct spd_policy *pol, size_t bytes, uint64_t now)
 }
 
 enum ipsec_verdict
-dpath_output(struct dpath *d, uint32_t if_id, bool is_local_src,
-    struct pbuf *pb, struct dpath_out *out)
+dpath_output_begin(struct dpath *d, uint32_t if_id, bool is_local_src,
+    struct pbuf *pb, struct dpath_job *job)
 {
 	const struct knobs *kn = knobs_of(d);
-	struct bundle_xform x[BUNDLE_MAX];
-	struct bundle_out_params p;
+	struct dpath_out *out = &job->out;
+	struct bundle_xform *x = job->x;
 	struct selector_key k;
 	struct ip_info info;
 	struct spd_policy *pol;
 	struct sad_entry *outer;
-	size_t n, len = pbuf_len(pb), failed = 0;
+	size_t n, len = pbuf_len(pb);
 	uint32_t pmtu;
 	enum ipsec_verdict v;
 
 	memset(out, 0, sizeof(*out));
+	job->pb = pb;
+	job->len = len;
+	job->n = 0;
 	if (!ip_parse(pbuf_data(pb), len, &info) ||
 	    !flow_key_parse(pbuf_data(pb), len, if_id, &k))
 		return IPSEC_DROP_HDR;
@@ -309,21 +312,46 @@ dpath_output(struct dpath *d, uint32_t if_id, bool is_local_src,
 			sad_drop(entry_of(x[i].sa), v);
 			return v;
 		}
-	memset(&p, 0, sizeof(p));
-	p.knobs = kn;
-	p.ipcomp = d->ipcomp;
-	p.is_forwarded = !is_local_src;
-	p.ip_id = d->ip_id;
-	if (!draw_ivs(d, x, n, &p)) {
+	memset(&job->p, 0, sizeof(job->p));
+	job->p.knobs = kn;
+	job->p.ipcomp = d->ipcomp;
+	job->p.is_forwarded = !is_local_src;
+	/*
+	 * Never ID 0 in an outer header (the bundle takes n IDs from
+	 * ip_id): the kernel replaces a zero ID of a raw IP_HDRINCL packet
+	 * (raw_send_hdrinc), which would break an AH ICV over that header.
+	 */
+	if (d->ip_id == 0 || (uint32_t)d->ip_id + n - 1 > UINT16_MAX)
+		d->ip_id = 1;
+	job->p.ip_id = d->ip_id;
+	if (!draw_ivs(d, x, n, &job->p)) {
 		sad_drop(outer, IPSEC_DROP_CRYPTO);
 		return IPSEC_DROP_CRYPTO;
 	}
 	d->ip_id = (uint16_t)(d->ip_id + n);
-	if ((v = bundle_output(x, n, &p, pb, &failed)) != IPSEC_OK) {
-		sad_drop(entry_of(x[failed < n ? failed : n - 1].sa), v);
+	job->n = n;
+	bundle_out_begin(&job->run, x, n, &job->p, pb);
+	return dpath_output_step(d, job);
+}
+
+enum ipsec_verdict
+dpath_output_step(struct dpath *d, struct dpath_job *job)
+{
+	struct dpath_out *out = &job->out;
+	struct sad_entry *outer;
+	enum ipsec_verdict v;
+	size_t n = job->n;
+
+	if ((v = bundle_out_step(&job->run)) == IPSEC_PENDING)
+		return v;
+	if (v != IPSEC_OK) {
+		sad_drop(
+		    entry_of(job->x[job->run.i < n ? job->run.i : n - 1].sa),
+		    v);
 		return v;
 	}
-	policy_count(pol, len, d->now_sec);
+	policy_count(out->pol, job->len, d->now_sec);
+	outer = entry_of(job->x[n - 1].sa);
 	out->sa = outer;
 	out->src = outer->sa.src;
 	out->dst = outer->sa.dst;
@@ -337,14 +365,31 @@ dpath_output(struct dpath *d, uint32_t if_id, bool is_local_src,
 	return IPSEC_OK;
 }
 
+enum ipsec_verdict
+dpath_output(struct dpath *d, uint32_t if_id, bool is_local_src,
+    struct pbuf *pb, struct dpath_out *out)
+{
+	struct dpath_job job;
+	enum ipsec_verdict v;
+
+	v = dpath_output_begin(d, if_id, is_local_src, pb, &job);
+	while (v == IPSEC_PENDING) {
+		cipher_run(&job.run.job.op);
+		v = dpath_output_step(d, &job);
+	}
+	*out = job.out;
+	return v;
+}
+
 static const struct bundle_xform *
 in_lookup(void *arg, uint8_t proto, uint32_t spi, const struct addr *dst)
 {
-	struct dpath *d = arg;
+	struct dpath_job *job = arg;
+	struct dpath *d = job->d;
 	struct sad_entry *e;
 	struct dpath_sa_state *st;
 
-	if (d->nxin == BUNDLE_MAX)
+	if (job->nxin == BUNDLE_MAX)
 		return NULL;
 	e = sad_lookup_spi(d->sh->sad, spi, proto, dst);
 	if (e == NULL || !sad_usable_check(e))
@@ -353,47 +398,58 @@ in_lookup(void *arg, uint8_t proto, uint32_t spi, const struct addr *dst)
 		sad_drop(e, IPSEC_DROP_CRYPTO);
 		return NULL;
 	}
-	d->xin[d->nxin].sa = &e->sa;
-	d->xin[d->nxin].c = st->c;
-	d->ein[d->nxin] = e;
-	return &d->xin[d->nxin++];
+	job->xin[job->nxin].sa = &e->sa;
+	job->xin[job->nxin].c = st->c;
+	job->ein[job->nxin] = e;
+	return &job->xin[job->nxin++];
 }
 
 enum ipsec_verdict
-dpath_input(struct dpath *d, struct pbuf *pb, struct dpath_in *in)
+dpath_input_begin(struct dpath *d, struct pbuf *pb, struct dpath_job *job)
 {
-	const struct knobs *kn = knobs_of(d);
-	struct bundle_in_params p;
+	memset(&job->in, 0, sizeof(job->in));
+	memset(&job->ip, 0, sizeof(job->ip));
+	job->d = d;
+	job->pb = pb;
+	job->len = pbuf_len(pb);
+	job->ip.knobs = knobs_of(d);
+	job->ip.ipcomp = d->ipcomp;
+	job->ip.lookup = in_lookup;
+	job->ip.arg = job;
+	job->nxin = 0;
+	bundle_in_begin(&job->run, &job->ip, pb, &job->in.hist);
+	return dpath_input_step(d, job);
+}
+
+enum ipsec_verdict
+dpath_input_step(struct dpath *d, struct dpath_job *job)
+{
+	struct dpath_in *in = &job->in;
+	struct pbuf *pb = job->pb;
 	struct selector_key k;
 	struct spd_policy *pol;
 	struct sad_entry *inner;
-	size_t len = pbuf_len(pb);
 	enum ipsec_verdict v;
 
-	memset(in, 0, sizeof(*in));
-	memset(&p, 0, sizeof(p));
-	p.knobs = kn;
-	p.ipcomp = d->ipcomp;
-	p.lookup = in_lookup;
-	p.arg = d;
-	d->nxin = 0;
-	v = bundle_input(&p, pb, &in->hist);
+	if ((v = bundle_in_step(&job->run)) == IPSEC_PENDING)
+		return v;
 	if (v != IPSEC_OK) {
 		/*
 		 * Count against the SA whose transform failed: the last one
 		 * looked up (none for a missing SA).
 		 */
-		if (d->nxin > 0 && v != IPSEC_DUMMY)
-			sad_drop(d->ein[d->nxin - 1], v);
+		if (job->nxin > 0 && v != IPSEC_DUMMY)
+			sad_drop(job->ein[job->nxin - 1], v);
 		return v;
 	}
-	if (in->hist.n == 0 || d->nxin == 0)
+	if (in->hist.n == 0 || job->nxin == 0)
 		return IPSEC_DROP_PROTO;
-	in->sa = d->ein[0];
-	inner = d->ein[d->nxin - 1];
-	for (unsigned i = 0; i < d->nxin; i++)
-		if ((v = sad_account(d->ein[i], len, d->now_sec)) != IPSEC_OK) {
-			sad_drop(d->ein[i], v);
+	in->sa = job->ein[0];
+	inner = job->ein[job->nxin - 1];
+	for (unsigned i = 0; i < job->nxin; i++)
+		if ((v = sad_account(job->ein[i], job->len, d->now_sec)) !=
+		    IPSEC_OK) {
+			sad_drop(job->ein[i], v);
 			return v;
 		}
 	in->if_key = inner->sa.if_id != 0 ? inner->sa.if_id : inner->sa.reqid;
@@ -402,13 +458,29 @@ dpath_input(struct dpath *d, struct pbuf *pb, struct dpath_in *in)
 		return IPSEC_DROP_HDR;
 	}
 	pol = spd_cache_lookup(d->cache, SPD_DIR_IN, &k);
-	if ((v = bundle_check_policy(pol, &in->hist, kn)) != IPSEC_OK) {
+	if ((v = bundle_check_policy(pol, &in->hist, job->ip.knobs)) !=
+	    IPSEC_OK) {
 		sad_drop(inner, v);
 		return v;
 	}
 	if (pol != NULL)
 		policy_count(pol, pbuf_len(pb), d->now_sec);
 	return IPSEC_OK;
+}
+
+enum ipsec_verdict
+dpath_input(struct dpath *d, struct pbuf *pb, struct dpath_in *in)
+{
+	struct dpath_job job;
+	enum ipsec_verdict v;
+
+	v = dpath_input_begin(d, pb, &job);
+	while (v == IPSEC_PENDING) {
+		cipher_run(&job.run.job.op);
+		v = dpath_input_step(d, &job);
+	}
+	*in = job.in;
+	return v;
 }
 
 /* Is the inner packet an ICMP error, or not the first fragment? */

@@ -85,10 +85,6 @@ struct dpath {
 	 */
 	uint32_t (*pmtu_probe)(void *arg, const struct addr *dst);
 	void *pmtu_arg;
-	/* Inbound lookup results for the packet in progress. */
-	struct bundle_xform xin[BUNDLE_MAX];
-	unsigned nxin;
-	struct sad_entry *ein[BUNDLE_MAX];
 };
 
 /*
@@ -115,7 +111,7 @@ struct dpath_out {
 	 * needed" / "packet too big" to the inner sender (dpath_icmp_toobig).
 	 */
 	uint32_t inner_mtu;
-	struct spd_policy *pol; /* the policy applied, or NULL */
+	struct spd_policy *pol;	  /* the policy applied, or NULL */
 	struct selector_key flow; /* with IPSEC_DROP_NOSA: for the ACQUIRE */
 };
 
@@ -158,6 +154,49 @@ enum ipsec_verdict dpath_input(
  * which fragments outer packets larger than it (frag.h).
  */
 uint32_t dpath_pmtu(struct dpath *d, struct sad_entry *e);
+
+/*
+ * One packet on its way through dpath, for a crypto stage that completes
+ * later (DESIGN.md, "crypto is a pipeline stage"): *_begin does the
+ * lookups and checks and starts the bundle, *_step goes on after each
+ * crypto op:
+ *
+ *   v = dpath_output_begin(d, ..., job);
+ *   while (v == IPSEC_PENDING) {
+ *           run or submit job->run.job.op, and when it completed:
+ *           v = dpath_output_step(d, job);
+ *   }
+ *
+ * The final verdict is what dpath_output would return, with job->out (or
+ * job->in) filled.  The job borrows SAs and their ciphers: the worker
+ * must not pass a quiescent state while a job of its is pending (sad.h),
+ * and must not move the job meanwhile (the op points into it).
+ * dpath_output and dpath_input are these with the ops run inline.
+ */
+struct dpath_job {
+	struct bundle_run run;
+	struct pbuf *pb;
+	size_t len; /* the packet's length when it came in */
+	/* outbound */
+	struct bundle_out_params p;
+	struct bundle_xform x[BUNDLE_MAX];
+	size_t n;
+	struct dpath_out out;
+	/* inbound */
+	struct dpath *d;
+	struct bundle_in_params ip;
+	struct bundle_xform xin[BUNDLE_MAX];
+	struct sad_entry *ein[BUNDLE_MAX];
+	unsigned nxin;
+	struct dpath_in in;
+};
+
+enum ipsec_verdict dpath_output_begin(struct dpath *d, uint32_t if_id,
+    bool is_local_src, struct pbuf *pb, struct dpath_job *job);
+enum ipsec_verdict dpath_output_step(struct dpath *d, struct dpath_job *job);
+enum ipsec_verdict dpath_input_begin(
+    struct dpath *d, struct pbuf *pb, struct dpath_job *job);
+enum ipsec_verdict dpath_input_step(struct dpath *d, struct dpath_job *job);
 
 /*
  * Record the path MTU the worker learned for SA e (from the kernel, e.g.

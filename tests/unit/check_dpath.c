@@ -17,6 +17,7 @@
 
 #include "common/pbuf.h"
 #include "common/rd.h"
+#include "crypto/cipher.h"
 #include "crypto/provider.h"
 #include "ipsec/dpath.h"
 #include "ipsec/flow.h"
@@ -110,6 +111,15 @@ rd_u32_at(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The SA 192.0.2.2 receives with spi, in h. */
+static struct sad_entry *
+in_sa(struct host *h, uint32_t spi)
+{
+	struct addr dst = A("192.0.2.2");
+
+	return sad_lookup_spi(h->sh.sad, spi, IPPROTO_ESP, &dst);
 }
 
 /* Insert a mature ESP AES-GCM-16 SA (or AH HMAC-SHA256) into h. */
@@ -256,7 +266,7 @@ START_TEST(test_dpath_output_tunnel_roundtrip)
 	ck_assert(pbuf_set(&pkt, orig, orig_len, 512));
 	ck_assert_int_eq(dpath_input(&hb.d, &pkt, &in), IPSEC_DROP_REPLAY);
 	ck_assert_uint_eq(
-	    atomic_load(&hb.d.ein[0]->drops[IPSEC_DROP_REPLAY]), 1);
+	    atomic_load(&in_sa(&hb, 0x1001)->drops[IPSEC_DROP_REPLAY]), 1);
 }
 END_TEST
 
@@ -464,6 +474,56 @@ START_TEST(test_dpath_output_lifetime)
 }
 END_TEST
 
+/*
+ * Two packets through the steps with their ops held and run afterwards,
+ * the second's first: each is protected with its own sequence number and
+ * decapsulates on the other side, as through the one-call functions.
+ */
+START_TEST(test_dpath_output_step_deferred)
+{
+	static uint8_t m2[4096];
+	struct dpath_job j1, j2, ji;
+	struct pbuf p2;
+	uint8_t o1[512], o2[512];
+	size_t l1, l2;
+	enum ipsec_verdict v1, v2, vi;
+
+	tunnel_pair();
+	make_pkt("10.1.0.5", "10.2.0.9", 100);
+	memcpy(o1, orig, orig_len);
+	l1 = orig_len;
+	pbuf_init(&p2, m2, sizeof(m2), 256);
+	make_pkt("10.1.0.6", "10.2.0.9", 120);
+	memcpy(o2, orig, orig_len);
+	l2 = orig_len;
+	ck_assert(pbuf_set(&p2, o2, l2, 256));
+	ck_assert(pbuf_set(&pkt, o1, l1, 512));
+	v1 = dpath_output_begin(&ha.d, 5, false, &pkt, &j1);
+	v2 = dpath_output_begin(&ha.d, 5, false, &p2, &j2);
+	ck_assert_int_eq(v1, IPSEC_PENDING);
+	ck_assert_int_eq(v2, IPSEC_PENDING);
+	cipher_run(&j2.run.job.op);
+	cipher_run(&j1.run.job.op);
+	ck_assert_int_eq(dpath_output_step(&ha.d, &j2), IPSEC_OK);
+	ck_assert_int_eq(dpath_output_step(&ha.d, &j1), IPSEC_OK);
+	ck_assert_ptr_eq(j1.out.sa, j2.out.sa);
+	/* Sequence numbers in the order the packets began: 1, then 2. */
+	ck_assert_uint_eq(rd_u32_at(pbuf_data(&pkt) + 24), 1);
+	ck_assert_uint_eq(rd_u32_at(pbuf_data(&p2) + 24), 2);
+	/* Inbound through the steps too, second packet first. */
+	vi = dpath_input_begin(&hb.d, &p2, &ji);
+	ck_assert_int_eq(vi, IPSEC_PENDING);
+	cipher_run(&ji.run.job.op);
+	ck_assert_int_eq(dpath_input_step(&hb.d, &ji), IPSEC_OK);
+	ck_assert_mem_eq(pbuf_data(&p2), o2, l2);
+	ck_assert_uint_eq(ji.in.if_key, 5);
+	vi = dpath_input_begin(&hb.d, &pkt, &ji);
+	cipher_run(&ji.run.job.op);
+	ck_assert_int_eq(dpath_input_step(&hb.d, &ji), IPSEC_OK);
+	ck_assert_mem_eq(pbuf_data(&pkt), o1, l1);
+}
+END_TEST
+
 START_TEST(test_dpath_input_policy_mismatch)
 {
 	struct dpath_out out;
@@ -480,7 +540,7 @@ START_TEST(test_dpath_input_policy_mismatch)
 	ck_assert_int_eq(dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
 	ck_assert_int_eq(dpath_input(&hb.d, &pkt, &in), IPSEC_DROP_POLICY);
 	ck_assert_uint_eq(
-	    atomic_load(&hb.d.ein[0]->drops[IPSEC_DROP_POLICY]), 1);
+	    atomic_load(&in_sa(&hb, 0x1001)->drops[IPSEC_DROP_POLICY]), 1);
 	/* Unknown SPI: NOSA. */
 	make_pkt("10.1.0.5", "10.2.0.9", 10);
 	ck_assert_int_eq(dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
@@ -503,7 +563,7 @@ START_TEST(test_dpath_input_icv)
 	ck_assert_int_eq(dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
 	pbuf_data(&pkt)[pbuf_len(&pkt) - 1] ^= 1;
 	ck_assert_int_eq(dpath_input(&hb.d, &pkt, &in), IPSEC_DROP_ICV);
-	e = hb.d.ein[0];
+	e = in_sa(&hb, 0x1001);
 	ck_assert_uint_eq(atomic_load(&e->drops[IPSEC_DROP_ICV]), 1);
 	ck_assert_uint_eq(atomic_load(&e->cur_packets), 0);
 }
@@ -522,6 +582,7 @@ dpath_suite(void)
 	tcase_add_test(tc, test_dpath_output_transport_forwarded);
 	tcase_add_test(tc, test_dpath_output_pmtu);
 	tcase_add_test(tc, test_dpath_output_lifetime);
+	tcase_add_test(tc, test_dpath_output_step_deferred);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dpath_input");
 	tcase_add_checked_fixture(tc, setup, teardown);
