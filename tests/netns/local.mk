@@ -1,1 +1,7 @@
-# (filled by the module owner)
+# End-to-end tests of ipsecd and ipsecctl in network namespaces (issue 3):
+# two namespaces joined by a veth pair, each running its own ipsecd
+# (root and /dev/net/tun, else skipped).  They run the built ipsecd and
+# ipsecctl, and scapy (/usr/bin/python3) through e2e_pcap.py.
+E2E_TESTS = tests/netns/e2e_esp4.sh
+TESTS += $(E2E_TESTS)
+EXTRA_DIST += $(E2E_TESTS) tests/netns/e2e_lib.sh tests/netns/e2e_pcap.py
