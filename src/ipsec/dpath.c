@@ -213,6 +213,8 @@ pick_sas(struct dpath *d, const struct spd_policy *pol,
     const struct selector_key *k, const struct knobs *kn,
     struct bundle_xform *x, size_t *n)
 {
+	const struct addr *src = &k->src, *dst = &k->dst;
+
 	*n = 0;
 	for (size_t t = 0; t < pol->ntmpl && t < SPD_TMPL_MAX; t++) {
 		const struct spd_tmpl *tm = &pol->tmpl[t];
@@ -220,14 +222,19 @@ pick_sas(struct dpath *d, const struct spd_policy *pol,
 		struct sad_entry *e;
 		struct dpath_sa_state *st;
 
-		memset(&key, 0, sizeof(key));
+		/*
+		 * A tunnel or BEET template makes the header the templates
+		 * after it go behind; a transport one takes the addresses of
+		 * the header it is in (Linux's xfrm_tmpl_resolve_one), so AH
+		 * over an ESP tunnel is the SA between the tunnel endpoints.
+		 */
 		if (tm->mode == SA_MODE_TUNNEL || tm->mode == SA_MODE_BEET) {
-			key.src = tm->src;
-			key.dst = tm->dst;
-		} else {
-			key.src = k->src;
-			key.dst = k->dst;
+			src = &tm->src;
+			dst = &tm->dst;
 		}
+		memset(&key, 0, sizeof(key));
+		key.src = *src;
+		key.dst = *dst;
 		key.proto = tm->proto;
 		key.mode = tm->mode;
 		key.reqid = tm->reqid;

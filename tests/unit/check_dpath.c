@@ -326,6 +326,59 @@ START_TEST(test_dpath_output_policies)
 }
 END_TEST
 
+/*
+ * AH in transport mode over an ESP tunnel (setkey: esp/tunnel/A-B/require
+ * ah/transport//require): the AH SA is the one between the tunnel's
+ * endpoints, the header it goes behind, not between the inner hosts.
+ */
+START_TEST(test_dpath_output_bundle_ah_over_tunnel)
+{
+	struct spd_policy p;
+	struct dpath_out out;
+	struct dpath_in in;
+	struct ip_info info;
+	uint32_t id;
+
+	add_sa(&ha, IPPROTO_ESP, 0x1001, SA_MODE_TUNNEL, "192.0.2.1",
+	    "192.0.2.2", 5);
+	add_sa(&ha, IPPROTO_AH, 0x1101, SA_MODE_TRANSPORT, "192.0.2.1",
+	    "192.0.2.2", 5);
+	add_sa(&hb, IPPROTO_ESP, 0x1001, SA_MODE_TUNNEL, "192.0.2.1",
+	    "192.0.2.2", 5);
+	add_sa(&hb, IPPROTO_AH, 0x1101, SA_MODE_TRANSPORT, "192.0.2.1",
+	    "192.0.2.2", 5);
+	memset(&p, 0, sizeof(p));
+	p.dir = SPD_DIR_OUT;
+	p.action = SPD_ACTION_IPSEC;
+	p.priority = 100;
+	selector_init_any(&p.sel, AF_INET);
+	p.sel.src = P("10.1.0.0/16");
+	p.sel.dst = P("10.2.0.0/16");
+	p.ntmpl = 2;
+	p.tmpl[0].proto = IPPROTO_ESP;
+	p.tmpl[0].mode = SA_MODE_TUNNEL;
+	p.tmpl[0].level = KNOBS_LEVEL_REQUIRE;
+	p.tmpl[0].reqid = 5;
+	p.tmpl[0].src = A("192.0.2.1");
+	p.tmpl[0].dst = A("192.0.2.2");
+	p.tmpl[1].proto = IPPROTO_AH;
+	p.tmpl[1].mode = SA_MODE_TRANSPORT;
+	p.tmpl[1].level = KNOBS_LEVEL_REQUIRE;
+	p.tmpl[1].reqid = 5;
+	ck_assert_int_eq(spd_insert(ha.sh.spd, &p, false, &id), SPD_OK);
+	make_pkt("10.1.0.5", "10.2.0.9", 200);
+	ck_assert_int_eq(dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
+	ck_assert(ip_parse(pbuf_data(&pkt), pbuf_len(&pkt), &info));
+	ck_assert_int_eq(info.proto, IPPROTO_AH);
+	ck_assert_mem_eq(out.dst.bytes, "\xc0\x00\x02\x02", 4);
+	ck_assert_int_eq(dpath_input(&hb.d, &pkt, &in), IPSEC_OK);
+	ck_assert_mem_eq(pbuf_data(&pkt), orig, orig_len);
+	ck_assert_uint_eq(in.hist.n, 2);
+	ck_assert_uint_eq(in.hist.e[0].spi, 0x1101);
+	ck_assert_uint_eq(in.hist.e[1].spi, 0x1001);
+}
+END_TEST
+
 START_TEST(test_dpath_output_transport_forwarded)
 {
 	struct dpath_out out;
@@ -520,6 +573,7 @@ dpath_suite(void)
 	tcase_add_test(tc, test_dpath_output_v6_in_v4);
 	tcase_add_test(tc, test_dpath_output_policies);
 	tcase_add_test(tc, test_dpath_output_transport_forwarded);
+	tcase_add_test(tc, test_dpath_output_bundle_ah_over_tunnel);
 	tcase_add_test(tc, test_dpath_output_pmtu);
 	tcase_add_test(tc, test_dpath_output_lifetime);
 	suite_add_tcase(s, tc);
