@@ -331,6 +331,13 @@ dpath_output(struct dpath *d, uint32_t if_id, bool is_local_src,
 	p.knobs = kn;
 	p.ipcomp = d->ipcomp;
 	p.is_forwarded = !is_local_src;
+	/*
+	 * Never ID 0 in an outer header (the bundle takes n IDs from
+	 * ip_id): the kernel replaces a zero ID of a raw IP_HDRINCL packet
+	 * (raw_send_hdrinc), which would break an AH ICV over that header.
+	 */
+	if (d->ip_id == 0 || (uint32_t)d->ip_id + n - 1 > UINT16_MAX)
+		d->ip_id = 1;
 	p.ip_id = d->ip_id;
 	if (!draw_ivs(d, x, n, &p)) {
 		sad_drop(outer, IPSEC_DROP_CRYPTO);

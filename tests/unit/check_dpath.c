@@ -260,6 +260,30 @@ START_TEST(test_dpath_output_tunnel_roundtrip)
 }
 END_TEST
 
+/*
+ * The outer IPv4 ID is never 0: the kernel replaces a zero ID of a raw
+ * IP_HDRINCL packet (raw_send_hdrinc), which would break an AH ICV over
+ * the outer header.  A fresh worker, and the wrap of the counter.
+ */
+START_TEST(test_dpath_output_ip_id_nonzero)
+{
+	static const uint16_t start[] = { 0, 0xffff, 0xfffe };
+	struct dpath_out out;
+
+	tunnel_pair();
+	for (size_t i = 0; i < sizeof(start) / sizeof(start[0]); i++) {
+		ha.d.ip_id = start[i];
+		for (int j = 0; j < 3; j++) {
+			make_pkt("10.1.0.5", "10.2.0.9", 20);
+			ck_assert_int_eq(
+			    dpath_output(&ha.d, 5, false, &pkt, &out),
+			    IPSEC_OK);
+			ck_assert_uint_ne(rd_u16_at(pbuf_data(&pkt) + 4), 0);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_dpath_output_v6_in_v4)
 {
 	struct dpath_out out;
@@ -571,6 +595,7 @@ dpath_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_dpath_output_tunnel_roundtrip);
 	tcase_add_test(tc, test_dpath_output_v6_in_v4);
+	tcase_add_test(tc, test_dpath_output_ip_id_nonzero);
 	tcase_add_test(tc, test_dpath_output_policies);
 	tcase_add_test(tc, test_dpath_output_transport_forwarded);
 	tcase_add_test(tc, test_dpath_output_bundle_ah_over_tunnel);
