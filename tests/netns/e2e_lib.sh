@@ -120,7 +120,7 @@ e2e_cleanup() {
 	for ns in "${e2e_namespaces[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
-	[[ -n $E2E_WORK ]] && rm -rf "$E2E_WORK"
+	[[ -n $E2E_WORK && -z ${E2E_KEEP-} ]] && rm -rf "$E2E_WORK"
 	exit "$rc"
 }
 
@@ -270,8 +270,8 @@ e2e_pair() {
 			rb="esp/tunnel/$ob-$oa/unique:$idx ah/transport//unique:$idx"
 			;;
 		"ipcomp esp")
-			ra="ipcomp/tunnel/$oa-$ob/use esp/transport//unique:$idx"
-			rb="ipcomp/tunnel/$ob-$oa/use esp/transport//unique:$idx"
+			ra="ipcomp/tunnel/$oa-$ob/unique:$idx esp/transport//unique:$idx"
+			rb="ipcomp/tunnel/$ob-$oa/unique:$idx esp/transport//unique:$idx"
 			;;
 		esac
 	else
@@ -282,7 +282,7 @@ e2e_pair() {
 		case $stack in
 		esp) ra="esp/transport//unique:$idx" ;;
 		"ah esp") ra="esp/transport//unique:$idx ah/transport//unique:$idx" ;;
-		"ipcomp esp") ra="ipcomp/transport//use esp/transport//unique:$idx" ;;
+		"ipcomp esp") ra="ipcomp/transport//unique:$idx esp/transport//unique:$idx" ;;
 		esac
 		rb=$ra
 	fi
@@ -337,9 +337,12 @@ e2e_pair_sas() {
 }
 
 # One family's policies of side S: e2e_pair_spd MINE PEERS S REQS_AB REQS_BA
+# IPcomp is optional ("use") on the way in, as strongSwan's kernel
+# interfaces make it: a packet too small to compress comes without it.
 e2e_pair_spd() {
 	local mine=$1 peers=$2 s=$3 out in
 	if [[ $s == A ]]; then out=$4 in=$5; else out=$5 in=$4; fi
+	in=$(echo "$in" | sed 's|^\(ipcomp/[a-z]*/[^/]*\)/unique:[0-9]*|\1/use|')
 	echo "spdadd $mine $peers any -P out ipsec $out;"
 	echo "spdadd $peers $mine any -P in ipsec $in;"
 }
@@ -371,7 +374,7 @@ ctl() {
 e2e_start() {
 	local s=$1 ns=${2:-$(e2e_nsof "$1")} i pid
 	echo "+ [$ns] $IPSECD -d -f $E2E_WORK/$s/ipsecd.conf &" >&2
-	ip netns exec "$ns" "$IPSECD" -d -f "$E2E_WORK/$s/ipsecd.conf" \
+	ip netns exec "$ns" "$IPSECD" -d ${E2E_VERBOSE:+-v} -f "$E2E_WORK/$s/ipsecd.conf" \
 	    >>"$E2E_WORK/$s/ipsecd.log" 2>&1 &
 	pid=$!
 	e2e_dpid[$s]=$pid
@@ -407,7 +410,7 @@ e2e_sa_get() {
 e2e_ping() {
 	local ns out
 	ns=$(e2e_nsof "$1")
-	out=$(n "$ns" ping -c 3 -i 0.2 -W 2 -w 10 -p "$E2E_MARK_HEX" "${@:3}" "$2" 2>&1) ||
+	out=$(n "$ns" timeout 15 ping -c 3 -i 0.2 -W 2 -p "$E2E_MARK_HEX" "${@:3}" "$2" 2>&1) ||
 		fail "ping $2 from $1" "$out"
 	[[ $out == *" 3 received"* ]] || fail "ping $2 from $1: 3 replies" "$out"
 }
@@ -445,12 +448,12 @@ e2e_iperf_end() {
 # at most COUNT packets: e2e_capture_start NAME [COUNT]
 e2e_capture_start() {
 	local name=$1 count=${2:-2000} i
-	nbg "$A" "tcpdump-$name" tcpdump -i va -U -n -s 0 -c "$count" \
+	nbg "$A" "tcpdump-$name" tcpdump -i va -U --immediate-mode -n -s 0 -c "$count" \
 	    -w "$E2E_WORK/$name.pcap"
 	E2E_TCPDUMP_PID=$!
 	# tcpdump prints "listening on" once its socket is bound.
 	for ((i = 0; i < 100; i++)); do
-		grep -q "listening on" "$E2E_WORK/tcpdump-$name.out" && return 0
+		grep -qs "listening on" "$E2E_WORK/tcpdump-$name.out" && return 0
 		sleep 0.1
 	done
 	fail "tcpdump did not start" "$(cat "$E2E_WORK/tcpdump-$name.out")"
@@ -489,8 +492,8 @@ e2e_sa_sum() {
 }
 
 # Traffic through the interfaces IDX... of e2e_pair:
-#   - ping each inner family of each with the marker while capturing on
-#     va; e2e_pcap_check (with --need E2E_NEED if set) proves every
+#   - ping each inner family of each with the marker (ping options in
+#     E2E_PING_ARGS) while capturing on va; e2e_pcap_check (with --need E2E_NEED if set) proves every
 #     packet protected and 12 per interface decrypting to the marker;
 #   - a 10-second iperf3 TCP stream per interface and family, all at
 #     once, each moving bytes;
@@ -501,8 +504,8 @@ e2e_traffic() {
 	local -a ports=()
 	e2e_capture_start ping
 	for idx; do
-		e2e_ping A "${E2E_DST4[$idx]}"
-		e2e_ping A "${E2E_DST6[$idx]}"
+		e2e_ping A "${E2E_DST4[$idx]}" ${E2E_PING_ARGS-}
+		e2e_ping A "${E2E_DST6[$idx]}" ${E2E_PING_ARGS-}
 	done
 	e2e_capture_end
 	e2e_pcap_check ping --min-decrypted $((12 * $#)) ${E2E_NEED:+--need "$E2E_NEED"}

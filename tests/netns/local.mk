@@ -2,6 +2,8 @@
 # two namespaces joined by a veth pair, each running its own ipsecd
 # (root and /dev/net/tun, else skipped).  They run the built ipsecd and
 # ipsecctl, and scapy (/usr/bin/python3) through e2e_pcap.py.
-E2E_TESTS = tests/netns/e2e_esp4.sh
+E2E_TESTS = tests/netns/e2e_esp4.sh tests/netns/e2e_esp6.sh \
+	tests/netns/e2e_transport.sh tests/netns/e2e_udp.sh \
+	tests/netns/e2e_bundle.sh tests/netns/e2e_multi.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/netns/e2e_lib.sh tests/netns/e2e_pcap.py
