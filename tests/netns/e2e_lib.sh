@@ -136,6 +136,8 @@ e2e_ns() {
 e2e_init() {
 	A=e2eA-$$ B=e2eB-$$
 	trap e2e_cleanup EXIT
+	# set -e ends the script at a failing command: say which.
+	trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (status $?)" >&2' ERR
 	E2E_WORK=$(mktemp -d /tmp/ipsecd-e2e.XXXXXX)
 	mkdir -p "$E2E_WORK/A" "$E2E_WORK/B"
 	: >"$E2E_WORK/sas"

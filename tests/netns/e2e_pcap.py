@@ -19,7 +19,8 @@ what ipsecd made of them.
         discovery (and whatever goes to ff02::/16, MLD) are link traffic and
         skipped.  Exit 1 with the reason.
     e2e_pcap.py df PCAP SRC
-        For each IPv4 packet from SRC: "DF LENGTH" (DF 1 or 0).
+        For each IPv4 packet from SRC: "DF MF OFFSET LENGTH" (DF and MF
+        1 or 0, the fragment offset in bytes).
     e2e_pcap.py replay PCAP IFACE SRC
         Send again (sendp on IFACE) the last ESP frame from SRC; prints
         its SPI and sequence number.
@@ -208,7 +209,10 @@ def cmd_check(a):
 def cmd_df(a):
     for fr in rdpcap(a.pcap):
         if IP in fr and fr[IP].src == a.src:
-            print("%d %d" % (1 if fr[IP].flags.DF else 0, fr[IP].len))
+            ip = fr[IP]
+            print("%d %d %d %d" % (1 if ip.flags.DF else 0,
+                                   1 if ip.flags.MF else 0, ip.frag * 8,
+                                   ip.len))
     return 0
 
 

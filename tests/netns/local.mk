@@ -4,6 +4,7 @@
 # ipsecctl, and scapy (/usr/bin/python3) through e2e_pcap.py.
 E2E_TESTS = tests/netns/e2e_esp4.sh tests/netns/e2e_esp6.sh \
 	tests/netns/e2e_transport.sh tests/netns/e2e_udp.sh \
-	tests/netns/e2e_bundle.sh tests/netns/e2e_multi.sh
+	tests/netns/e2e_bundle.sh tests/netns/e2e_multi.sh \
+	tests/netns/e2e_replay.sh tests/netns/e2e_pmtu.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/netns/e2e_lib.sh tests/netns/e2e_pcap.py

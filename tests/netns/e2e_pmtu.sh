@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Path MTU and the outer DF bit, tunnel mode over IPv4 (AES-GCM-16).  The
+# veth MTU is lowered to 1400 under an ipsec1 MTU of 1500, so that a full
+# inner packet no longer fits once encapsulated:
+#   - net.inet.ipsec.dfbit set at run time (ipsecctl set) changes the
+#     outer header as ipsecd.conf(5) says: 2 copies the inner DF, 0 clears
+#     it, 1 sets it (captured on va); with 0 a 1500-byte DF packet still
+#     goes, its outer packet fragmented;
+#   - with 2 (copy), a 1500-byte DF ping gets ICMP fragmentation-needed
+#     back from ipsecd (ping reports it, `ip route get` shows the learned
+#     PMTU) with the largest inner size that fits: 1400 minus outer IPv4
+#     (20), ESP header (8), IV (8), ICV (16), less the 2 trailer bytes,
+#     ESP padding to 4 bytes, = 1346; a DF ping of exactly 1346 bytes then
+#     goes through and one of 1347 is refused by the sender's kernel;
+#   - the same for IPv6 inside: ICMPv6 packet-too-big with MTU 1346.
+#
+#   +--------- e2eA-$$ ---------+              +--------- e2eB-$$ ---------+
+#   | ping -M do                |              |                           |
+#   | ipsec1 mtu 1500 10.9.0.1 ===== ESP 0x1001 ====> ipsec1 10.9.0.2      |
+#   |  <-- ICMP frag-needed     |              |                           |
+#   | va mtu 1400 10.0.0.1 -----+---- veth -----+-------- vb mtu 1400     |
+#   +---------------------------+              +---------------------------+
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/e2e_lib.sh"
+e2e_require
+e2e_init
+OUTER=4 MODE=tunnel STACK=esp ENCAP=raw ALG=gcm e2e_pair
+e2e_pair_conf </dev/null
+sed -i 's/^\treqid 1$/\treqid 1\n\tmtu 1500/' "$E2E_WORK/A/ipsecd.conf" "$E2E_WORK/B/ipsecd.conf"
+n "$A" ip link set va mtu 1400
+n "$B" ip link set vb mtu 1400
+e2e_start A
+e2e_start B
+[[ $(ip -n "$A" -j link show ipsec1 | jq '.[0].mtu') == 1500 ]] || fail "ipsec1 mtu 1500" "$(ip -n "$A" link show ipsec1)"
+pmtu=$(((1400 - 20 - 8 - 8 - 16) / 4 * 4 - 2))
+
+# The outer DF bits of A's ESP packets while pinging with ping ARGS:
+# outer_df NAME ARGS...  ("DF MF OFFSET LENGTH" lines in $E2E_WORK/NAME.df)
+outer_df() {
+	local name=$1
+	shift
+	e2e_capture_start "$name"
+	e2e_ping A 10.9.0.2 "$@"
+	e2e_capture_end
+	"$PY" "$E2E_SRC/e2e_pcap.py" df "$E2E_WORK/$name.pcap" 10.0.0.1 >"$E2E_WORK/$name.df"
+	(($(wc -l <"$E2E_WORK/$name.df") >= 3)) || fail "$name: 3 outer packets" "$(cat "$E2E_WORK/$name.df")"
+}
+# All outer packets of NAME have DF equal to WANT: all_df NAME WANT
+all_df() {
+	local got
+	got=$(cut -d' ' -f1 "$E2E_WORK/$1.df" | sort -u | tr '\n' ' ')
+	[[ $got == "$2 " ]] || fail "$1: outer DF $2 on every packet" "$got"
+}
+
+[[ $(ctl A get net.inet.ipsec.dfbit) == "net.inet.ipsec.dfbit: 2" ]] || fail "dfbit default 2" "$(ctl A get net.inet.ipsec.dfbit)"
+outer_df copy-df -s 100 -M do
+all_df copy-df 1
+outer_df copy-nodf -s 100 -M dont
+all_df copy-nodf 0
+out=$(ctl A set net.inet.ipsec.dfbit=0)
+[[ $out == "net.inet.ipsec.dfbit: 2 -> 0" ]] || fail "ipsecctl set dfbit=0" "$out"
+outer_df clear-df -s 100 -M do
+all_df clear-df 0
+# Too big for the path, DF inside: the outer packet is fragmented.
+outer_df clear-big -s 1472 -M do
+all_df clear-big 0
+grep -q '^0 1 0 ' "$E2E_WORK/clear-big.df" || fail "clear-big: first fragments (MF)" "$(cat "$E2E_WORK/clear-big.df")"
+grep -q '^0 0 [1-9][0-9]* ' "$E2E_WORK/clear-big.df" || fail "clear-big: last fragments" "$(cat "$E2E_WORK/clear-big.df")"
+ctl A set net.inet.ipsec.dfbit=1
+outer_df set-nodf -s 100 -M dont
+all_df set-nodf 1
+ctl A set net.inet.ipsec.dfbit=2
+
+# Path MTU discovery through the tunnel, IPv4 inside.
+icmp=$(ctl A -j show stats | jq '.packets.icmp_tx')
+out=$(n "$A" timeout 15 ping -c 1 -W 2 -M do -s 1472 10.9.0.2 2>&1) && fail "1500-byte DF ping through a 1400 path" "$out"
+[[ $out == *"Frag needed and DF set (mtu = $pmtu)"* ]] || fail "ICMP fragmentation-needed with mtu $pmtu" "$out"
+route=$(n "$A" ip route get 10.9.0.2)
+[[ $route == *" mtu $pmtu"* ]] || fail "learned PMTU $pmtu" "$route"
+(($(ctl A -j show stats | jq '.packets.icmp_tx') > icmp)) || fail "icmp_tx counted" "$(ctl A show stats)"
+e2e_ping A 10.9.0.2 -M do -s $((pmtu - 28))
+out=$(n "$A" timeout 15 ping -c 1 -W 2 -M do -s $((pmtu - 27)) 10.9.0.2 2>&1) && fail "one byte over the PMTU" "$out"
+[[ $out == *"message too long"* ]] || fail "one byte over the PMTU refused by the sender" "$out"
+
+# IPv6 inside: packet-too-big.
+out=$(n "$A" timeout 15 ping -c 1 -W 2 -M do -s 1452 fd09::2 2>&1) && fail "1500-byte IPv6 ping through a 1400 path" "$out"
+[[ $out == *"Packet too big: mtu=$pmtu"* ]] || fail "ICMPv6 packet-too-big with mtu $pmtu" "$out"
+route=$(n "$A" ip -6 route get fd09::2)
+[[ $route == *" mtu $pmtu "* ]] || fail "learned IPv6 PMTU $pmtu" "$route"
+e2e_ping A fd09::2 -M do -s $((pmtu - 48))
+echo "e2e_pmtu: all checks passed"
