@@ -124,9 +124,9 @@ e2e_cleanup() {
 	exit "$rc"
 }
 
-# Create a namespace with lo up; skip if namespaces are not allowed.
+# Create a namespace with lo up.
 e2e_ns() {
-	ip netns add "$1" 2>/dev/null || exit 77
+	ip netns add "$1" || fail "ip netns add $1" "$?"
 	e2e_namespaces+=("$1")
 	ip -n "$1" link set lo up
 }
@@ -446,12 +446,19 @@ e2e_iperf_end() {
 	    "$(jq '.end.sum_received.bits_per_second / 1e6 | floor' "$out") Mbit/s" >&2
 }
 
-# Capture on va (A's veth) into $E2E_WORK/NAME.pcap, in the background,
-# at most COUNT packets: e2e_capture_start NAME [COUNT]
+# What a capture leaves out: link traffic that never goes through a
+# tunnel (ARP, IPv6 multicast such as MLD, neighbour discovery).
+E2E_LINK_NOISE="not arp and not ip6 multicast and not (icmp6 and ip6[40] >= 133 and ip6[40] <= 137)"
+
+# Capture COUNT packets on va (A's veth) into $E2E_WORK/NAME.pcap, in the
+# background, with a pcap-filter(7) expression (default: all but
+# E2E_LINK_NOISE).  tcpdump ends by itself after COUNT packets, so none
+# is lost in its buffer; the traffic must make exactly that many.
+# e2e_capture_start NAME COUNT [FILTER]
 e2e_capture_start() {
-	local name=$1 count=${2:-2000} i
+	local name=$1 count=$2 filter=${3:-$E2E_LINK_NOISE} i
 	nbg "$A" "tcpdump-$name" tcpdump -i va -U --immediate-mode -n -s 0 -c "$count" \
-	    -w "$E2E_WORK/$name.pcap"
+	    -w "$E2E_WORK/$name.pcap" "$filter"
 	E2E_TCPDUMP_PID=$!
 	# tcpdump prints "listening on" once its socket is bound.
 	for ((i = 0; i < 100; i++)); do
@@ -461,8 +468,10 @@ e2e_capture_start() {
 	fail "tcpdump did not start" "$(cat "$E2E_WORK/tcpdump-$name.out")"
 }
 
+# Wait (at most 10 s) for tcpdump to have its COUNT packets and end.
 e2e_capture_end() {
-	sleep 0.3
+	e2e_wait_gone "$E2E_TCPDUMP_PID" 100 ||
+		echo "tcpdump: fewer packets than counted, stopped" >&2
 	e2e_kill "$E2E_TCPDUMP_PID"
 }
 
@@ -504,7 +513,8 @@ e2e_sa_sum() {
 e2e_traffic() {
 	local idx port=5201 before after total=0 s spi
 	local -a ports=()
-	e2e_capture_start ping
+	# 3 echoes and 3 replies per family and interface.
+	e2e_capture_start ping $((12 * $#))
 	for idx; do
 		e2e_ping A "${E2E_DST4[$idx]}" ${E2E_PING_ARGS-}
 		e2e_ping A "${E2E_DST6[$idx]}" ${E2E_PING_ARGS-}

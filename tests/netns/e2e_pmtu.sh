@@ -35,16 +35,17 @@ e2e_start B
 [[ $(ip -n "$A" -j link show ipsec1 | jq '.[0].mtu') == 1500 ]] || fail "ipsec1 mtu 1500" "$(ip -n "$A" link show ipsec1)"
 pmtu=$(((1400 - 20 - 8 - 8 - 16) / 4 * 4 - 2))
 
-# The outer DF bits of A's ESP packets while pinging with ping ARGS:
-# outer_df NAME ARGS...  ("DF MF OFFSET LENGTH" lines in $E2E_WORK/NAME.df)
+# The outer DF bits of A's COUNT ESP packets (or fragments) while
+# pinging with ping ARGS ("DF MF OFFSET LENGTH" lines in NAME.df):
+# outer_df NAME COUNT ARGS...
 outer_df() {
-	local name=$1
-	shift
-	e2e_capture_start "$name"
+	local name=$1 count=$2
+	shift 2
+	e2e_capture_start "$name" "$count" "ip src 10.0.0.1"
 	e2e_ping A 10.9.0.2 "$@"
 	e2e_capture_end
 	"$PY" "$E2E_SRC/e2e_pcap.py" df "$E2E_WORK/$name.pcap" 10.0.0.1 >"$E2E_WORK/$name.df"
-	(($(wc -l <"$E2E_WORK/$name.df") >= 3)) || fail "$name: 3 outer packets" "$(cat "$E2E_WORK/$name.df")"
+	(($(wc -l <"$E2E_WORK/$name.df") == count)) || fail "$name: $count outer packets" "$(cat "$E2E_WORK/$name.df")"
 }
 # All outer packets of NAME have DF equal to WANT: all_df NAME WANT
 all_df() {
@@ -54,21 +55,21 @@ all_df() {
 }
 
 [[ $(ctl A get net.inet.ipsec.dfbit) == "net.inet.ipsec.dfbit: 2" ]] || fail "dfbit default 2" "$(ctl A get net.inet.ipsec.dfbit)"
-outer_df copy-df -s 100 -M do
+outer_df copy-df 3 -s 100 -M do
 all_df copy-df 1
-outer_df copy-nodf -s 100 -M dont
+outer_df copy-nodf 3 -s 100 -M dont
 all_df copy-nodf 0
 out=$(ctl A set net.inet.ipsec.dfbit=0)
 [[ $out == "net.inet.ipsec.dfbit: 2 -> 0" ]] || fail "ipsecctl set dfbit=0" "$out"
-outer_df clear-df -s 100 -M do
+outer_df clear-df 3 -s 100 -M do
 all_df clear-df 0
 # Too big for the path, DF inside: the outer packet is fragmented.
-outer_df clear-big -s 1472 -M do
+outer_df clear-big 6 -s 1472 -M do
 all_df clear-big 0
 grep -q '^0 1 0 ' "$E2E_WORK/clear-big.df" || fail "clear-big: first fragments (MF)" "$(cat "$E2E_WORK/clear-big.df")"
 grep -q '^0 0 [1-9][0-9]* ' "$E2E_WORK/clear-big.df" || fail "clear-big: last fragments" "$(cat "$E2E_WORK/clear-big.df")"
 ctl A set net.inet.ipsec.dfbit=1
-outer_df set-nodf -s 100 -M dont
+outer_df set-nodf 3 -s 100 -M dont
 all_df set-nodf 1
 ctl A set net.inet.ipsec.dfbit=2
 

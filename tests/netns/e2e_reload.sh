@@ -88,7 +88,7 @@ for s in A B; do
 		fail "$s: dfbit reloaded" "$(ctl $s get net.inet.ipsec.dfbit)"
 	[[ $(e2e_sa_get $s 0x1003 .src) == fd00::1 ]] || fail "$s: sa 0x1003 added" "$(ctl $s show sa)"
 done
-e2e_capture_start new
+e2e_capture_start new 6
 e2e_ping A 10.9.2.2 -I 10.9.2.1
 e2e_capture_end
 e2e_pcap_check new --min-decrypted 6

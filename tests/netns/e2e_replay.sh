@@ -25,7 +25,7 @@ e2e_start A
 e2e_start B
 mac=$(ip -n "$B" -j link show vb | jq -r '.[0].address')
 
-e2e_capture_start ping
+e2e_capture_start ping 6
 e2e_ping A 10.9.0.2
 e2e_capture_end
 e2e_pcap_check ping --min-decrypted 6
