@@ -27,6 +27,8 @@
 #include "ipsec/sad.h"
 #include "ipsec/spd.h"
 
+#define DPATH_IP6_MTU_MIN 1280 /* RFC 8200 section 5 */
+
 void
 dpath_wstate_free(void *state)
 {
@@ -168,14 +170,19 @@ bundle_max_inner(const struct bundle_xform *x, size_t n, uint32_t mtu)
  * when copying, never with SA_F_NOPMTUDISC), i.e. whether an oversized
  * packet must be refused with an ICMP error rather than fragmented.  An
  * IPv6 inner packet is never fragmented on its way (RFC 8200 section 5),
- * so it always gets the ICMPv6 error.
+ * so it gets the ICMPv6 error.
  */
 static bool
 needs_toobig(
     const struct ip_info *inner, const struct sa *outer, const struct knobs *k)
 {
+	/*
+	 * Except up to the IPv6 minimum MTU: its sender may never send
+	 * smaller, so the tunnel fragments the outer packet instead (RFC
+	 * 2473 section 7.1, RFC 4213 section 3.2; tunnel.h clears DF).
+	 */
 	if (inner->family == AF_INET6)
-		return true;
+		return inner->tot_len > DPATH_IP6_MTU_MIN;
 	if (outer->flags & SA_F_NOPMTUDISC)
 		return false;
 	switch ((enum knobs_dfbit)k->dfbit) {
@@ -317,6 +324,10 @@ dpath_output(struct dpath *d, uint32_t if_id, bool is_local_src,
 	if (pmtu != 0 && needs_toobig(&info, &outer->sa, kn) &&
 	    len + bundle_added(x, n, len) > pmtu) {
 		out->inner_mtu = bundle_max_inner(x, n, pmtu);
+		/* Smaller IPv6 packets are fragmented: see needs_toobig. */
+		if (info.family == AF_INET6 &&
+		    out->inner_mtu < DPATH_IP6_MTU_MIN)
+			out->inner_mtu = DPATH_IP6_MTU_MIN;
 		out->sa = outer;
 		sad_drop(outer, IPSEC_DROP_TOOBIG);
 		return IPSEC_DROP_TOOBIG;

@@ -23,6 +23,7 @@
 #define IP4_HLEN 20
 #define IP6_HLEN 40
 #define IP4_DF 0x4000
+#define IP6_MTU_MIN 1280 /* RFC 8200 section 5 */
 #define DSCP_MASK 0xfc
 #define TUNNEL_PROTO_BEETPH 94 /* Linux BEET pseudo-header */
 
@@ -57,8 +58,15 @@ tunnel_is_df(
 	case KNOBS_DF_SET:
 		return true;
 	case KNOBS_DF_COPY:
-		return in->is_df;
+		break;
 	}
+	/*
+	 * An IPv6 packet counts as DF, except up to the IPv6 minimum MTU:
+	 * such a one is fragmented in the tunnel when the path is smaller
+	 * (RFC 4213 section 3.2), since its sender may never send smaller.
+	 */
+	if (in->family == AF_INET6)
+		return in->tot_len > IP6_MTU_MIN;
 	return in->is_df;
 }
 

@@ -478,6 +478,36 @@ START_TEST(test_dpath_output_pmtu)
 }
 END_TEST
 
+/*
+ * IPv6 inside a tunnel whose path leaves less than the IPv6 minimum MTU:
+ * a packet of at most 1280 bytes is encapsulated and the outer packet
+ * fragmented, with DF clear on an IPv4 outer header (RFC 4213 section
+ * 3.2, RFC 2473 section 7.1), since its sender may never send smaller; a
+ * larger one gets packet-too-big with 1280, the smallest MTU an ICMPv6
+ * error may carry, and the sender then sends what fits the rule above.
+ */
+START_TEST(test_dpath_output_pmtu_v6_min)
+{
+	struct dpath_out out;
+
+	add_sa(&ha, IPPROTO_ESP, 0x2002, SA_MODE_TUNNEL, "192.0.2.1",
+	    "192.0.2.2", 5);
+	add_pol(&ha, SPD_DIR_OUT, "fd01::/64", "fd02::/64", SPD_ACTION_IPSEC,
+	    "192.0.2.1", "192.0.2.2", KNOBS_LEVEL_REQUIRE);
+	make_pkt("fd01::5", "fd02::9", 10);
+	ck_assert_int_eq(dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
+	dpath_set_pmtu(&ha.d, out.sa, 1200);
+	make_pkt("fd01::5", "fd02::9", 1280 - 48);
+	ck_assert_int_eq(dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
+	ck_assert_uint_gt(pbuf_len(&pkt), 1200);
+	ck_assert_int_eq(pbuf_data(&pkt)[6] & 0x40, 0); /* no DF */
+	make_pkt("fd01::5", "fd02::9", 1280 - 48 + 1);
+	ck_assert_int_eq(
+	    dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_DROP_TOOBIG);
+	ck_assert_uint_eq(out.inner_mtu, 1280);
+}
+END_TEST
+
 START_TEST(test_dpath_icmp_toobig_v6)
 {
 	uint8_t imem[2048];
@@ -600,6 +630,7 @@ dpath_suite(void)
 	tcase_add_test(tc, test_dpath_output_transport_forwarded);
 	tcase_add_test(tc, test_dpath_output_bundle_ah_over_tunnel);
 	tcase_add_test(tc, test_dpath_output_pmtu);
+	tcase_add_test(tc, test_dpath_output_pmtu_v6_min);
 	tcase_add_test(tc, test_dpath_output_lifetime);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dpath_input");
