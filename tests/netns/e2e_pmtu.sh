@@ -12,7 +12,11 @@
 #     (20), ESP header (8), IV (8), ICV (16), less the 2 trailer bytes,
 #     ESP padding to 4 bytes, = 1346; a DF ping of exactly 1346 bytes then
 #     goes through and one of 1347 is refused by the sender's kernel;
-#   - the same for IPv6 inside: ICMPv6 packet-too-big with MTU 1346.
+#   - the same for IPv6 inside: ICMPv6 packet-too-big with MTU 1346;
+#   - with the veth at 1300, 1280 bytes of IPv6 no longer fit once
+#     encapsulated, but IPv6 never sends less: such packets go in
+#     fragmented outer packets without DF, and larger ones get
+#     packet-too-big with 1280.
 #
 #   +--------- e2eA-$$ ---------+              +--------- e2eB-$$ ---------+
 #   | ping -M do                |              |                           |
@@ -90,4 +94,24 @@ out=$(n "$A" timeout 15 ping -c 1 -W 2 -M do -s 1452 fd09::2 2>&1) && fail "1500
 route=$(n "$A" ip -6 route get fd09::2)
 [[ $route == *" mtu $pmtu "* ]] || fail "learned IPv6 PMTU $pmtu" "$route"
 e2e_ping A fd09::2 -M do -s $((pmtu - 48))
+
+# A path too small for 1280 bytes of IPv6 inside: IPv6 may never send
+# less, so those are encapsulated and the outer packet fragmented (RFC
+# 4213 section 3.2), and larger ones get packet-too-big with 1280.
+n "$A" ip link set va mtu 1300
+n "$B" ip link set vb mtu 1300
+# The first packet over the old PMTU is refused by the kernel (EMSGSIZE)
+# and makes ipsecd probe again; the next ones get the error.
+out=$(n "$A" timeout 15 ping -c 3 -i 0.2 -W 2 -M do -s $((pmtu - 48)) fd09::2 2>&1) &&
+	fail "$pmtu-byte IPv6 ping through a 1300 path" "$out"
+[[ $out == *"Packet too big: mtu=1280"* ]] || fail "ICMPv6 packet-too-big with mtu 1280" "$out"
+# B learns the smaller path the same way, on its first oversized packet
+# (lost: the kernel refuses it), so that it answers the pings below.
+n "$B" timeout 15 ping -c 2 -i 0.2 -W 2 -M do -s $((1280 - 48)) fd09::1 >/dev/null || true
+e2e_capture_start v6min 6 "ip src 10.0.0.1"
+e2e_ping A fd09::2 -M do -s $((1280 - 48))
+e2e_capture_end
+"$PY" "$E2E_SRC/e2e_pcap.py" df "$E2E_WORK/v6min.pcap" 10.0.0.1 >"$E2E_WORK/v6min.df"
+[[ $(grep -c '^0 1 0 ' "$E2E_WORK/v6min.df") == 3 ]] ||
+	fail "1280 bytes of IPv6 in fragmented outer packets without DF" "$(cat "$E2E_WORK/v6min.df")"
 echo "e2e_pmtu: all checks passed"
