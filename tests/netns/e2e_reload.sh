@@ -11,7 +11,8 @@
 #   - A config with an error is refused on SIGHUP with its file:line
 #     message; the running configuration keeps working.
 #   - SIGTERM: exit status 0, and no ipsecN device, route in table 4500
-#     (IPv4 and IPv6), policy-routing rule or socket file is left.
+#     (IPv4 and IPv6), policy-routing rule or socket file is left;
+#     ipsecctl then exits 3 naming the socket.
 #
 #   +--------- e2eA-$$ ---------+              +--------- e2eB-$$ ---------+
 #   | ipsec1 10.9.0.1 ========== ESP 0x1001 (v4 outer) ==> 10.9.0.2 ipsec1 |
@@ -122,5 +123,10 @@ for s in A B; do
 	[[ ! -e $E2E_WORK/$s/control.sock && ! -e $E2E_WORK/$s/pfkey.sock ]] ||
 		fail "$s: no socket file left" "$(ls "$E2E_WORK/$s")"
 	grep -q '^stopped$' "$E2E_WORK/$s/ipsecd.log" || fail "$s: logged its stop" "$(tail -n 3 "$E2E_WORK/$s/ipsecd.log")"
+	# ipsecctl says so: exit 3, naming the socket.
+	st=0
+	out=$(ctl $s show stats 2>&1) || st=$?
+	((st == 3)) && [[ $out == *"$E2E_WORK/$s/control.sock"* ]] ||
+		fail "$s: ipsecctl with ipsecd stopped exits 3 naming the socket" "$st: $out"
 done
 echo "e2e_reload: all checks passed"
