@@ -76,11 +76,11 @@ nbg() {
 	e2e_bg_pids+=($!)
 }
 
-# True while pid runs (a zombie does not count).
+# True while pid, a background job of this shell, runs.  Asks bash's job
+# table, not /proc: bash reaps its children as they end, after which the
+# number may belong to another process.
 e2e_alive() {
-	local st
-	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ -n $st && $st != Z ]]
+	[[ " $(jobs -pr | tr '\n' ' ') " == *" $1 "* ]]
 }
 
 # Wait up to TENTHS tenths of a second for pid to end: e2e_wait_gone PID TENTHS
@@ -93,11 +93,24 @@ e2e_wait_gone() {
 	! e2e_alive "$1"
 }
 
-# Stop a background pid: TERM, 3 s, then KILL.  Its status is not read.
+# Forget a background pid once it is reaped (its number may be reused).
+e2e_forget() {
+	local i
+	for i in "${!e2e_bg_pids[@]}"; do
+		[[ ${e2e_bg_pids[$i]} == "$1" ]] && unset "e2e_bg_pids[$i]"
+	done
+	return 0
+}
+
+# Stop a background pid of ours: TERM, 3 s, then KILL; reap it.  Its
+# status is not read.
 e2e_kill() {
-	kill -TERM "$1" 2>/dev/null || return 0
-	e2e_wait_gone "$1" 30 || kill -KILL "$1" 2>/dev/null || true
+	if e2e_alive "$1"; then
+		kill -TERM "$1" 2>/dev/null || true
+		e2e_wait_gone "$1" 30 || kill -KILL "$1" 2>/dev/null || true
+	fi
 	wait "$1" 2>/dev/null || true
+	e2e_forget "$1"
 }
 
 e2e_cleanup() {
@@ -394,6 +407,7 @@ e2e_start() {
 e2e_stop() {
 	local pid=${e2e_dpid[$1]}
 	E2E_STATUS=0
+	e2e_alive "$pid" || fail "ipsecd $1 running until SIGTERM" "$(tail -n 5 "$E2E_WORK/$1/ipsecd.log")"
 	kill -TERM "$pid"
 	e2e_wait_gone "$pid" 100 || fail "ipsecd $1 still running 10 s after SIGTERM" "$pid"
 	wait "$pid" || E2E_STATUS=$?
@@ -438,6 +452,7 @@ declare -a E2E_IPERF_PID
 e2e_iperf_end() {
 	local port=$1 pid=${E2E_IPERF_PID[$1]} st=0 out=$E2E_WORK/iperf3-c-$1.out err
 	wait "$pid" || st=$?
+	e2e_forget "$pid"
 	err=$(jq -r '.error // ""' "$out" 2>/dev/null || echo "no JSON")
 	((st == 0)) && [[ -z $err ]] || fail "iperf3 to port $port (exit $st)" "$err"
 	E2E_BYTES=$(jq '.end.sum_received.bytes' "$out")
