@@ -5,7 +5,8 @@ set -eu
 pkgs=(build-essential autoconf automake libtool pkg-config
 	libssl-dev libevent-dev libmnl-dev check liburcu-dev zlib1g-dev
 	libjansson-dev libsystemd-dev libcap-ng-dev
-	clang libclang-rt-14-dev python3 python3-scapy iproute2 jq mandoc python3-cryptography)
+	clang libclang-rt-14-dev python3 python3-scapy iproute2 jq mandoc python3-cryptography
+	iperf3 iputils-ping tcpdump coreutils)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

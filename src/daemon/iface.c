@@ -47,8 +47,11 @@ sysctl_net(const char *path, const char *value)
 
 /*
  * Device settings no netlink attribute covers: loose reverse-path
- * filtering (decapsulated packets come in from any inner source) and no
- * IPv6 autoconfiguration on a tunnel.
+ * filtering (decapsulated packets come in from any inner source), local
+ * sources accepted (the ICMP fragmentation-needed ipsecd writes into the
+ * device for this host's own packets comes from one of its addresses,
+ * which IPv4 otherwise drops as a martian source, so the host never
+ * learned the path MTU), and no IPv6 autoconfiguration on a tunnel.
  */
 static void
 iface_sysctls(const char *name)
@@ -57,6 +60,8 @@ iface_sysctls(const char *name)
 
 	snprintf(path, sizeof(path), "ipv4/conf/%s/rp_filter", name);
 	sysctl_net(path, "2");
+	snprintf(path, sizeof(path), "ipv4/conf/%s/accept_local", name);
+	sysctl_net(path, "1");
 	snprintf(path, sizeof(path), "ipv6/conf/%s/accept_ra", name);
 	sysctl_net(path, "0");
 	snprintf(path, sizeof(path), "ipv6/conf/%s/autoconf", name);

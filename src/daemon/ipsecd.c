@@ -556,6 +556,33 @@ workers_free(struct ipsecd *d)
 	d->wsh.evfd = -1;
 }
 
+static void
+check_error(void *arg, const char *msg)
+{
+	fprintf(arg, "%s\n", msg);
+}
+
+/*
+ * -n: the configuration, then its include files (incl_check, whose
+ * errors are logged to stderr), as a start would read them: a setkey
+ * error in an include file stops ipsecd at start, so it fails the check.
+ */
+static int
+check_only(const char *path)
+{
+	struct conf *c;
+	int rc = 0;
+
+	if ((c = conf_parse_file(path, check_error, stdout)) == NULL)
+		return 1;
+	if (incl_check(c) == -1)
+		rc = 1;
+	conf_free(c);
+	if (rc == 0)
+		printf("configuration OK\n");
+	return rc;
+}
+
 static __attribute__((noreturn)) void
 usage(void)
 {
@@ -728,7 +755,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	if (is_check)
-		return conf_test(d->conf_path, stdout);
+		return check_only(d->conf_path);
 	log_init("ipsecd", d->is_foreground, d->verbose);
 	privdrop_nodump();
 	if ((d->conf = conf_parse_file(d->conf_path, conf_error, NULL)) ==

@@ -169,13 +169,20 @@ bundle_max_inner(const struct bundle_xform *x, size_t n, uint32_t mtu)
  * when copying, never with SA_F_NOPMTUDISC), i.e. whether an oversized
  * packet must be refused with an ICMP error rather than fragmented.  An
  * IPv6 inner packet is never fragmented on its way (RFC 8200 section 5),
- * so it always gets the ICMPv6 error.
+ * so it gets the ICMPv6 error.
  */
 static bool
 needs_toobig(
     const struct ip_info *inner, const struct sa *outer, const struct knobs *k)
 {
-	return inner->family == AF_INET6 || tunnel_outer_df(outer, k, inner);
+	/*
+	 * Except up to the IPv6 minimum MTU: its sender may never send
+	 * smaller, so the tunnel fragments the outer packet instead (RFC
+	 * 2473 section 7.1, RFC 4213 section 3.2; tunnel.h clears DF).
+	 */
+	if (inner->family == AF_INET6)
+		return inner->tot_len > IP6_MTU_MIN;
+	return tunnel_outer_df(outer, k, inner);
 }
 
 /* Fill p->iv_random for the CBC SAs from the worker's random pool. */
@@ -202,6 +209,8 @@ pick_sas(struct dpath *d, const struct spd_policy *pol,
     const struct selector_key *k, const struct knobs *kn,
     struct bundle_xform *x, size_t *n)
 {
+	const struct addr *src = &k->src, *dst = &k->dst;
+
 	*n = 0;
 	for (size_t t = 0; t < pol->ntmpl && t < SPD_TMPL_MAX; t++) {
 		const struct spd_tmpl *tm = &pol->tmpl[t];
@@ -209,14 +218,19 @@ pick_sas(struct dpath *d, const struct spd_policy *pol,
 		struct sad_entry *e;
 		struct dpath_sa_state *st;
 
-		memset(&key, 0, sizeof(key));
+		/*
+		 * A tunnel or BEET template makes the header the templates
+		 * after it go behind; a transport one takes the addresses of
+		 * the header it is in (Linux's xfrm_tmpl_resolve_one), so AH
+		 * over an ESP tunnel is the SA between the tunnel endpoints.
+		 */
 		if (tm->mode == SA_MODE_TUNNEL || tm->mode == SA_MODE_BEET) {
-			key.src = tm->src;
-			key.dst = tm->dst;
-		} else {
-			key.src = k->src;
-			key.dst = k->dst;
+			src = &tm->src;
+			dst = &tm->dst;
 		}
+		memset(&key, 0, sizeof(key));
+		key.src = *src;
+		key.dst = *dst;
 		key.proto = tm->proto;
 		key.mode = tm->mode;
 		key.reqid = tm->reqid;
@@ -302,6 +316,10 @@ dpath_output_begin(struct dpath *d, uint32_t if_id, bool is_local_src,
 	if (pmtu != 0 && needs_toobig(&info, &outer->sa, kn) &&
 	    len + bundle_added(x, n, len) > pmtu) {
 		out->inner_mtu = bundle_max_inner(x, n, pmtu);
+		/* Smaller IPv6 packets are fragmented: see needs_toobig. */
+		if (info.family == AF_INET6 &&
+		    out->inner_mtu < IP6_MTU_MIN)
+			out->inner_mtu = IP6_MTU_MIN;
 		out->sa = outer;
 		sad_drop(outer, IPSEC_DROP_TOOBIG);
 		return IPSEC_DROP_TOOBIG;

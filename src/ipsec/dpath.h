@@ -108,7 +108,9 @@ struct dpath_out {
 	/*
 	 * On IPSEC_DROP_TOOBIG before encapsulation: the largest inner
 	 * packet that fits the path MTU, for an ICMP "fragmentation
-	 * needed" / "packet too big" to the inner sender (dpath_icmp_toobig).
+	 * needed" / "packet too big" to the inner sender (dpath_icmp_toobig);
+	 * for IPv6 at least 1280, since IPv6 packets up to that size are
+	 * encapsulated and the outer packet fragmented (RFC 2473 7.1).
 	 */
 	uint32_t inner_mtu;
 	struct spd_policy *pol;	  /* the policy applied, or NULL */

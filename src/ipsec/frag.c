@@ -18,7 +18,6 @@
 #define IP4_F_MF 0x2000
 #define IP4_OFF_MASK 0x1fff
 #define IP4_MTU_MIN 68
-#define IP6_MTU_MIN 1280
 #define IP6_FRAG_LEN 8
 
 static uint16_t

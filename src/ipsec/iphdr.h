@@ -9,6 +9,8 @@
 
 struct pbuf;
 
+#define IP6_MTU_MIN 1280 /* RFC 8200 section 5 */
+
 /*
  * IPv4/IPv6 header parsing and rewriting shared by the transforms.  The
  * data path always holds a whole IP packet starting at pbuf_data(); an

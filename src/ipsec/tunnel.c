@@ -57,8 +57,15 @@ tunnel_outer_df(
 	case KNOBS_DF_SET:
 		return true;
 	case KNOBS_DF_COPY:
-		return in->is_df;
+		break;
 	}
+	/*
+	 * An IPv6 packet counts as DF, except up to the IPv6 minimum MTU:
+	 * such a one is fragmented in the tunnel when the path is smaller
+	 * (RFC 4213 section 3.2), since its sender may never send smaller.
+	 */
+	if (in->family == AF_INET6)
+		return in->tot_len > IP6_MTU_MIN;
 	return in->is_df;
 }
 

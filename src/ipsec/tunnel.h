@@ -34,7 +34,8 @@ struct sa;
  * -> sa->dst) to the inner packet: 4in4, 6in6, 4in6 and 6in4.
  *   IPv4 outer: ID ip_id (the caller's counter), TTL 64, DF from
  *	k->dfbit (clear, set, or copied from the inner; an IPv6 inner counts
- *	as DF), never DF with SA_F_NOPMTUDISC.
+ *	as DF unless it is at most 1280 bytes, which the tunnel must then
+ *	fragment: RFC 4213 section 3.2), never DF with SA_F_NOPMTUDISC.
  *   IPv6 outer: hop limit 64, flow label 0.
  *   Both: DSCP copied from the inner; ECN from the inner per RFC 6040 with
  *	mode k->ecn (ecn_encap), Not-ECT with SA_F_NOECN (as Linux does,

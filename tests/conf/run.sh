@@ -12,10 +12,13 @@
 #   secret-link-bad -> secret-group, secret-dir/, secret-fifo, and
 #   secret-owner (0600, owned by uid 65534: made only when run as root).
 # Run from the build directory (make check does); srcdir as automake sets.
+# CONF_CHECK, if set, is the checker instead of conf_check: a command and
+# its options before the file name, e.g. "/path/ipsecd -n -f"
+# (tests/netns/e2e_badconf.sh); its stdout and stderr are read together.
 set -eu
 src=$(cd "${srcdir:-.}/tests/conf" && pwd)
-bin=$(pwd)/tests/conf/conf_check
-[ -x "$bin" ] || { echo "run.sh: no $bin; run from the build directory" >&2; exit 99; }
+bin=${CONF_CHECK:-$(pwd)/tests/conf/conf_check}
+[ -x "${bin%% *}" ] || { echo "run.sh: no ${bin%% *}; run from the build directory" >&2; exit 99; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -46,7 +49,7 @@ skip=0
 for f in "$src"/good/*.conf; do
 	name=$(basename "$f")
 	cp "$f" "$name"
-	if "$bin" "$name" 2>err && [ "$(cat err)" = "configuration OK" ]; then
+	if $bin "$name" >err 2>&1 && [ "$(cat err)" = "configuration OK" ]; then
 		pass=$((pass + 1))
 	else
 		echo "FAIL good/$name:"
@@ -64,7 +67,7 @@ for f in "$src"/bad/*.conf; do
 	fi
 	cp "$f" "$name"
 	status=0
-	"$bin" "$name" 2>err || status=$?
+	$bin "$name" >err 2>&1 || status=$?
 	if [ "$status" = 1 ] && cmp -s err "$src/bad/${name%.conf}.err"; then
 		pass=$((pass + 1))
 	else

@@ -88,14 +88,15 @@ def inner(fam, size, hbh):
     return p / UDP(sport=1, dport=2) / Raw(data)
 
 
-def tunnel_header(outer, inner_fam):
+def tunnel_header(outer, inner_fam, inner_len):
     """The outer header tunnel.c builds with the default knobs: TTL 64,
     IPv4 ID 1 (esptool's), DSCP copied from the inner (0x2e -> 0x2c), ECN
     Not-ECT (RFC 6040 compatibility mode), DF copied (an IPv6 inner counts
-    as DF), flow label 0."""
+    as DF unless it is at most 1280 bytes, RFC 4213 section 3.2), flow
+    label 0."""
     if outer == 4:
         return IP(src=T4[0], dst=T4[1], id=1, ttl=64, tos=0x2c,
-                  flags="DF" if inner_fam == 6 else 0)
+                  flags="DF" if inner_fam == 6 and inner_len > 1280 else 0)
     return IPv6(src=T6[0], dst=T6[1], tc=0x2c, hlim=64, fl=0)
 
 
@@ -184,8 +185,8 @@ def scapy_seal(proto, case, mode, outer, pkt, seq_full, esn, iv):
     """scapy's protected packet (bytes), its SA, and whether scapy can
     verify our output itself."""
     cls = IP if pkt.haslayer(IP) and not pkt.haslayer(IPv6) else IPv6
-    th = tunnel_header(outer, 4 if cls is IP else 6) if mode == "tunnel" \
-        else None
+    th = tunnel_header(outer, 4 if cls is IP else 6, len(bytes(pkt))) \
+        if mode == "tunnel" else None
     if proto == "ah":
         sc, _, alen = case
         sa = SecurityAssociation(AH, spi=SPI, auth_algo=sc,

@@ -270,6 +270,30 @@ START_TEST(test_dpath_output_tunnel_roundtrip)
 }
 END_TEST
 
+/*
+ * The outer IPv4 ID is never 0: the kernel replaces a zero ID of a raw
+ * IP_HDRINCL packet (raw_send_hdrinc), which would break an AH ICV over
+ * the outer header.  A fresh worker, and the wrap of the counter.
+ */
+START_TEST(test_dpath_output_ip_id_nonzero)
+{
+	static const uint16_t start[] = { 0, 0xffff, 0xfffe };
+	struct dpath_out out;
+
+	tunnel_pair();
+	for (size_t i = 0; i < sizeof(start) / sizeof(start[0]); i++) {
+		ha.d.ip_id = start[i];
+		for (int j = 0; j < 3; j++) {
+			make_pkt("10.1.0.5", "10.2.0.9", 20);
+			ck_assert_int_eq(
+			    dpath_output(&ha.d, 5, false, &pkt, &out),
+			    IPSEC_OK);
+			ck_assert_uint_ne(rd_u16_at(pbuf_data(&pkt) + 4), 0);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_dpath_output_v6_in_v4)
 {
 	struct dpath_out out;
@@ -333,6 +357,59 @@ START_TEST(test_dpath_output_policies)
 	ck_assert(pbuf_trim(&pkt, 1));
 	ck_assert_int_eq(
 	    dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_DROP_HDR);
+}
+END_TEST
+
+/*
+ * AH in transport mode over an ESP tunnel (setkey: esp/tunnel/A-B/require
+ * ah/transport//require): the AH SA is the one between the tunnel's
+ * endpoints, the header it goes behind, not between the inner hosts.
+ */
+START_TEST(test_dpath_output_bundle_ah_over_tunnel)
+{
+	struct spd_policy p;
+	struct dpath_out out;
+	struct dpath_in in;
+	struct ip_info info;
+	uint32_t id;
+
+	add_sa(&ha, IPPROTO_ESP, 0x1001, SA_MODE_TUNNEL, "192.0.2.1",
+	    "192.0.2.2", 5);
+	add_sa(&ha, IPPROTO_AH, 0x1101, SA_MODE_TRANSPORT, "192.0.2.1",
+	    "192.0.2.2", 5);
+	add_sa(&hb, IPPROTO_ESP, 0x1001, SA_MODE_TUNNEL, "192.0.2.1",
+	    "192.0.2.2", 5);
+	add_sa(&hb, IPPROTO_AH, 0x1101, SA_MODE_TRANSPORT, "192.0.2.1",
+	    "192.0.2.2", 5);
+	memset(&p, 0, sizeof(p));
+	p.dir = SPD_DIR_OUT;
+	p.action = SPD_ACTION_IPSEC;
+	p.priority = 100;
+	selector_init_any(&p.sel, AF_INET);
+	p.sel.src = P("10.1.0.0/16");
+	p.sel.dst = P("10.2.0.0/16");
+	p.ntmpl = 2;
+	p.tmpl[0].proto = IPPROTO_ESP;
+	p.tmpl[0].mode = SA_MODE_TUNNEL;
+	p.tmpl[0].level = KNOBS_LEVEL_REQUIRE;
+	p.tmpl[0].reqid = 5;
+	p.tmpl[0].src = A("192.0.2.1");
+	p.tmpl[0].dst = A("192.0.2.2");
+	p.tmpl[1].proto = IPPROTO_AH;
+	p.tmpl[1].mode = SA_MODE_TRANSPORT;
+	p.tmpl[1].level = KNOBS_LEVEL_REQUIRE;
+	p.tmpl[1].reqid = 5;
+	ck_assert_int_eq(spd_insert(ha.sh.spd, &p, false, &id), SPD_OK);
+	make_pkt("10.1.0.5", "10.2.0.9", 200);
+	ck_assert_int_eq(dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
+	ck_assert(ip_parse(pbuf_data(&pkt), pbuf_len(&pkt), &info));
+	ck_assert_int_eq(info.proto, IPPROTO_AH);
+	ck_assert_mem_eq(out.dst.bytes, "\xc0\x00\x02\x02", 4);
+	ck_assert_int_eq(dpath_input(&hb.d, &pkt, &in), IPSEC_OK);
+	ck_assert_mem_eq(pbuf_data(&pkt), orig, orig_len);
+	ck_assert_uint_eq(in.hist.n, 2);
+	ck_assert_uint_eq(in.hist.e[0].spi, 0x1101);
+	ck_assert_uint_eq(in.hist.e[1].spi, 0x1001);
 }
 END_TEST
 
@@ -408,6 +485,36 @@ START_TEST(test_dpath_output_pmtu)
 	ha.knobs.dfbit = KNOBS_DF_CLEAR;
 	make_pkt("10.1.0.5", "10.2.0.9", 1472);
 	ck_assert_int_eq(dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
+}
+END_TEST
+
+/*
+ * IPv6 inside a tunnel whose path leaves less than the IPv6 minimum MTU:
+ * a packet of at most 1280 bytes is encapsulated and the outer packet
+ * fragmented, with DF clear on an IPv4 outer header (RFC 4213 section
+ * 3.2, RFC 2473 section 7.1), since its sender may never send smaller; a
+ * larger one gets packet-too-big with 1280, the smallest MTU an ICMPv6
+ * error may carry, and the sender then sends what fits the rule above.
+ */
+START_TEST(test_dpath_output_pmtu_v6_min)
+{
+	struct dpath_out out;
+
+	add_sa(&ha, IPPROTO_ESP, 0x2002, SA_MODE_TUNNEL, "192.0.2.1",
+	    "192.0.2.2", 5);
+	add_pol(&ha, SPD_DIR_OUT, "fd01::/64", "fd02::/64", SPD_ACTION_IPSEC,
+	    "192.0.2.1", "192.0.2.2", KNOBS_LEVEL_REQUIRE);
+	make_pkt("fd01::5", "fd02::9", 10);
+	ck_assert_int_eq(dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
+	dpath_set_pmtu(&ha.d, out.sa, 1200);
+	make_pkt("fd01::5", "fd02::9", 1280 - 48);
+	ck_assert_int_eq(dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
+	ck_assert_uint_gt(pbuf_len(&pkt), 1200);
+	ck_assert_int_eq(pbuf_data(&pkt)[6] & 0x40, 0); /* no DF */
+	make_pkt("fd01::5", "fd02::9", 1280 - 48 + 1);
+	ck_assert_int_eq(
+	    dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_DROP_TOOBIG);
+	ck_assert_uint_eq(out.inner_mtu, 1280);
 }
 END_TEST
 
@@ -578,9 +685,12 @@ dpath_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_dpath_output_tunnel_roundtrip);
 	tcase_add_test(tc, test_dpath_output_v6_in_v4);
+	tcase_add_test(tc, test_dpath_output_ip_id_nonzero);
 	tcase_add_test(tc, test_dpath_output_policies);
 	tcase_add_test(tc, test_dpath_output_transport_forwarded);
+	tcase_add_test(tc, test_dpath_output_bundle_ah_over_tunnel);
 	tcase_add_test(tc, test_dpath_output_pmtu);
+	tcase_add_test(tc, test_dpath_output_pmtu_v6_min);
 	tcase_add_test(tc, test_dpath_output_lifetime);
 	tcase_add_test(tc, test_dpath_output_step_deferred);
 	suite_add_tcase(s, tc);

@@ -46,25 +46,35 @@ inner4(uint8_t tos, bool is_df)
 	ck_assert(pbuf_set(&pb, b, sizeof(b), HEADROOM));
 }
 
-/* An inner IPv6 UDP packet 2001:db8:1::1 -> 2001:db8:1::2, class tc. */
+/*
+ * An inner IPv6 UDP packet 2001:db8:1::1 -> 2001:db8:1::2, class tc, with
+ * plen payload bytes (at most 1500).
+ */
 static void
-inner6(uint8_t tc)
+inner6_len(uint8_t tc, size_t plen)
 {
-	uint8_t b[40 + PAYLOAD];
+	uint8_t b[40 + 1500];
 	size_t i;
 
+	ck_assert_uint_le(plen, 1500);
 	memset(b, 0, sizeof(b));
 	wr_u32(b, 6u << 28 | (uint32_t)tc << 20 | 0xabcde);
-	wr_u16(b + 4, PAYLOAD);
+	wr_u16(b + 4, (uint16_t)plen);
 	b[6] = IPPROTO_UDP;
 	b[7] = 17;
 	b[8] = 0x20, b[9] = 0x01, b[10] = 0x0d, b[11] = 0xb8, b[13] = 1;
 	memcpy(b + 24, b + 8, 16);
 	b[23] = 1, b[39] = 2;
-	for (i = 40; i < sizeof(b); i++)
+	for (i = 40; i < 40 + plen; i++)
 		b[i] = (uint8_t)i;
 	pbuf_init(&pb, mem, sizeof(mem), HEADROOM);
-	ck_assert(pbuf_set(&pb, b, sizeof(b), HEADROOM));
+	ck_assert(pbuf_set(&pb, b, 40 + plen, HEADROOM));
+}
+
+static void
+inner6(uint8_t tc)
+{
+	inner6_len(tc, PAYLOAD);
 }
 
 static void
@@ -158,32 +168,41 @@ START_TEST(test_tunnel_encap_6in4)
 	check_outer(inner, 52, AF_INET, &out);
 	ck_assert_uint_eq(out.proto, IPPROTO_IPV6);
 	ck_assert_uint_eq(out.tos, 0x28);
-	ck_assert(out.is_df); /* COPY: an IPv6 inner counts as DF */
+	/* COPY: an IPv6 inner counts as DF, but not one of at most 1280
+	 * bytes, which the tunnel fragments (RFC 4213 section 3.2). */
+	ck_assert(!out.is_df);
 }
 END_TEST
 
-/* Outer DF for each dfbit and inner (IPv4 DF, IPv4 no DF, IPv6). */
+/*
+ * Outer DF for each dfbit and inner (IPv4 DF, IPv4 no DF, IPv6 of at most
+ * 1280 bytes, larger IPv6).
+ */
 START_TEST(test_tunnel_encap_dfbit)
 {
 	static const struct {
 		uint8_t dfbit, flags;
-		bool want[3];
+		bool want[4];
 	} rows[] = {
-		{ KNOBS_DF_CLEAR, 0, { false, false, false } },
-		{ KNOBS_DF_SET, 0, { true, true, true } },
-		{ KNOBS_DF_COPY, 0, { true, false, true } },
-		{ KNOBS_DF_SET, SA_F_NOPMTUDISC, { false, false, false } },
-		{ KNOBS_DF_COPY, SA_F_NOPMTUDISC, { false, false, false } },
+		{ KNOBS_DF_CLEAR, 0, { false, false, false, false } },
+		{ KNOBS_DF_SET, 0, { true, true, true, true } },
+		{ KNOBS_DF_COPY, 0, { true, false, false, true } },
+		{ KNOBS_DF_SET, SA_F_NOPMTUDISC,
+		    { false, false, false, false } },
+		{ KNOBS_DF_COPY, SA_F_NOPMTUDISC,
+		    { false, false, false, false } },
 	};
 	struct ip_info out;
 	size_t i, j;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		for (j = 0; j < 3; j++) {
+		for (j = 0; j < 4; j++) {
 			mksa("198.51.100.1", "198.51.100.2", rows[i].flags);
 			kn.dfbit = rows[i].dfbit;
 			if (j == 2)
-				inner6(0);
+				inner6_len(0, 1280 - 40);
+			else if (j == 3)
+				inner6_len(0, 1280 - 40 + 1);
 			else
 				inner4(0, j == 0);
 			ck_assert_int_eq(
