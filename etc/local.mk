@@ -39,11 +39,21 @@ uninstall-local:
 	done
 	-rmdir '$(DESTDIR)$(ipsecdconfdir)' 2>/dev/null
 
+# The packages: packaging/deb.sh builds the .deb from the tarball with
+# packaging/debian; packaging/rpm/ipsecd.spec builds from it with
+# rpmbuild -ta.
+PACKAGING_FILES = packaging/deb.sh packaging/debian/changelog \
+	packaging/debian/control packaging/debian/copyright \
+	packaging/debian/rules packaging/debian/source/format \
+	packaging/debian/ipsecd.postinst packaging/debian/ipsecd.docs \
+	packaging/debian/README.Debian packaging/rpm/ipsecd.spec
+
 # Checks: every man page is mandoc -Tlint clean (warnings and above fail),
 # the unit passes systemd-analyze verify (skipped without systemd-analyze),
-# the example configuration passes ipsecd -n.
+# the example configuration passes ipsecd -n, the packages carry
+# configure.ac's version.
 PKG_TESTS = tests/pkg/man_lint.sh tests/pkg/unit_verify.sh \
-	tests/pkg/example_conf.sh
+	tests/pkg/example_conf.sh tests/pkg/versions.sh
 TESTS += $(PKG_TESTS)
 EXTRA_DIST += $(PKG_TESTS) etc/ipsecd.service.in $(IPSECD_EXAMPLES) \
-	packaging
+	$(PACKAGING_FILES)
