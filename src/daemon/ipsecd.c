@@ -502,7 +502,8 @@ reload(struct ipsecd *d)
 	iface_policy_routes(d);
 	urcu_qsbr_thread_offline();
 	log_info("reloaded %s", d->conf_path);
-	sd_notify(0, "READY=1\nSTATUS=running");
+	sd_notifyf(0, "READY=1\nSTATUS=running: %u workers, %u interfaces",
+	    d->nworkers, d->ifaces->n);
 }
 
 static void
