@@ -46,7 +46,8 @@ PACKAGING_FILES = packaging/deb.sh packaging/debian/changelog \
 	packaging/debian/control packaging/debian/copyright \
 	packaging/debian/rules packaging/debian/source/format \
 	packaging/debian/ipsecd.postinst packaging/debian/ipsecd.docs \
-	packaging/debian/README.Debian packaging/rpm/ipsecd.spec
+	packaging/debian/README.Debian \
+	packaging/debian/ipsecd.lintian-overrides packaging/rpm/ipsecd.spec
 
 # Checks: every man page is mandoc -Tlint clean (warnings and above fail),
 # the unit passes systemd-analyze verify (skipped without systemd-analyze),
