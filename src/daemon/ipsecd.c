@@ -282,8 +282,11 @@ watchdog_new(struct event_base *base)
 	usec /= 2;
 	half.tv_sec = (time_t)(usec / 1000000);
 	half.tv_usec = (suseconds_t)(usec % 1000000);
-	if ((ev = event_new(base, -1, EV_PERSIST, watchdog_cb, NULL)) == NULL ||
-	    event_add(ev, &half) == -1) {
+	if ((ev = event_new(base, -1, EV_PERSIST, watchdog_cb, NULL)) == NULL) {
+		log_warnx("watchdog timer");
+		return NULL;
+	}
+	if (event_add(ev, &half) == -1) {
 		log_warnx("watchdog timer");
 		event_free(ev);
 		return NULL;
