@@ -254,7 +254,59 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	sad_expire_scan(d->sad, ipsecd_now(), expire_fn, d);
+}
+
+/*
+ * The systemd watchdog (WatchdogSec= of the unit, passed as WATCHDOG_USEC):
+ * pinged from the control thread's loop at half the interval, so a loop
+ * that stops turning (a wedged reload, a deadlock) gets ipsecd restarted.
+ */
+static void
+watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
 	sd_notify(0, "WATCHDOG=1");
+}
+
+/* A persistent watchdog timer, or NULL when systemd asked for none. */
+static struct event *
+watchdog_new(struct event_base *base)
+{
+	struct event *ev;
+	struct timeval half;
+	uint64_t usec;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0)
+		return NULL;
+	usec /= 2;
+	half.tv_sec = (time_t)(usec / 1000000);
+	half.tv_usec = (suseconds_t)(usec % 1000000);
+	if ((ev = event_new(base, -1, EV_PERSIST, watchdog_cb, NULL)) == NULL) {
+		log_warnx("watchdog timer");
+		return NULL;
+	}
+	if (event_add(ev, &half) == -1) {
+		log_warnx("watchdog timer");
+		event_free(ev);
+		return NULL;
+	}
+	log_debug("watchdog every %llu.%06llu s",
+	    (unsigned long long)half.tv_sec, (unsigned long long)half.tv_usec);
+	return ev;
+}
+
+/* RELOADING=1 with the monotonic time systemd (253 and later) wants. */
+static void
+notify_reloading(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000ull +
+		(unsigned long long)ts.tv_nsec / 1000u);
 }
 
 static uint64_t
@@ -406,7 +458,7 @@ reload(struct ipsecd *d)
 	struct conf *nc;
 
 	log_info("reloading %s", d->conf_path);
-	sd_notify(0, "RELOADING=1\nSTATUS=reloading");
+	notify_reloading();
 	if ((nc = conf_parse_file(d->conf_path, conf_error, NULL)) == NULL) {
 		log_warnx("%s: errors: the running configuration is kept",
 		    d->conf_path);
@@ -468,7 +520,8 @@ reload(struct ipsecd *d)
 	iface_policy_routes(d);
 	urcu_qsbr_thread_offline();
 	log_info("reloaded %s", d->conf_path);
-	sd_notify(0, "READY=1\nSTATUS=running");
+	sd_notifyf(0, "READY=1\nSTATUS=running: %u workers, %u interfaces",
+	    d->nworkers, d->ifaces->n);
 }
 
 static void
@@ -641,7 +694,7 @@ core_free(struct ipsecd *d)
 static int
 run(struct ipsecd *d)
 {
-	struct event *sigs[4], *tick, *mon, *wev;
+	struct event *sigs[4], *tick, *mon, *wev, *wdog;
 	static const int signums[] = { SIGHUP, SIGTERM, SIGINT, SIGPIPE };
 	struct timeval one = { 1, 0 };
 	int rc = 1;
@@ -663,10 +716,13 @@ run(struct ipsecd *d)
 	wev = event_new(
 	    d->base, d->wsh.evfd, EV_READ | EV_PERSIST, wevents_cb, d);
 	event_add(wev, NULL);
+	wdog = watchdog_new(d->base);
 
+	sd_notify(0, "STATUS=starting: interfaces");
 	if (iface_start(d) == -1 || natt_init(d) == -1)
 		goto out;
 	urcu_qsbr_thread_offline();
+	sd_notify(0, "STATUS=starting: sockets and include files");
 	if (pfkey_start(d) == -1) {
 		urcu_qsbr_thread_online();
 		goto stop_ifaces;
@@ -699,7 +755,7 @@ run(struct ipsecd *d)
 	sd_notifyf(0, "READY=1\nSTATUS=running: %u workers, %u interfaces",
 	    d->nworkers, d->ifaces->n);
 	event_base_dispatch(d->base);
-	sd_notify(0, "STOPPING=1");
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping: removing interfaces");
 	urcu_qsbr_thread_online();
 	rc = 0;
 stop_workers:
@@ -714,11 +770,15 @@ stop_ifaces:
 	d->pfkey = NULL;
 	iface_stop(d);
 out:
+	if (rc != 0)
+		sd_notify(0, "STATUS=failed to start: see the log");
 	for (size_t i = 0; i < 4; i++)
 		event_free(sigs[i]);
 	event_free(tick);
 	event_free(mon);
 	event_free(wev);
+	if (wdog != NULL)
+		event_free(wdog);
 	event_free(ev_spd_changed);
 	ev_spd_changed = NULL;
 	event_base_free(d->base);
