@@ -1,0 +1,23 @@
+# libipsecd-pfkey.so, the LD_PRELOAD library that turns PF_KEY sockets
+# into connections to ipsecd (shim.h).  Installed in $(libdir).  It is
+# built without the sanitizers even in --enable-sanitizers and fuzz
+# builds: a preloaded library must not need a runtime the host program
+# does not load first.  Only the interposed C library functions are
+# exported.
+lib_LTLIBRARIES = src/shim/libipsecd-pfkey.la
+src_shim_libipsecd_pfkey_la_SOURCES = src/shim/shim.c src/shim/shim.h \
+	src/shim/shim_int.h src/shim/shim_io.c \
+	src/shim/shim_check.c src/shim/shim_check.h
+src_shim_libipsecd_pfkey_la_CFLAGS = $(WARN_CFLAGS) $(HARDEN_CFLAGS) \
+	-fvisibility=hidden
+src_shim_libipsecd_pfkey_la_LDFLAGS = -module -avoid-version -shared \
+	-no-undefined
+src_shim_libipsecd_pfkey_la_LIBADD = -ldl
+
+# The checks, against the PF_KEY codec's own base header check.
+check_PROGRAMS += tests/unit/check_shim
+TESTS += tests/unit/check_shim
+tests_unit_check_shim_SOURCES = tests/unit/check_shim.c \
+	src/shim/shim_check.c $(PFKEY_MSG_SRCS)
+tests_unit_check_shim_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_shim_LDADD = $(TEST_LIBS)
