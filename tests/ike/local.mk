@@ -10,3 +10,10 @@ tests_ike_shim_io_CPPFLAGS = $(AM_CPPFLAGS) -DSHIM_LIB='"$(SHIM_LIB_PATH)"'
 tests_ike_shim_io_CFLAGS = $(TEST_CFLAGS) -pthread
 tests_ike_shim_io_LDADD = $(CHECK_LIBS) -lpthread
 tests_ike_shim_io_DEPENDENCIES = src/shim/libipsecd-pfkey.la
+
+# ike_peer, the test key manager (run under the shim by the scripts).
+check_PROGRAMS += tests/ike/ike_peer
+tests_ike_ike_peer_SOURCES = tests/ike/ike_peer.c tests/ike/ike_pfkey.c \
+	tests/ike/ike_pfkey.h $(PFKEY_MSG_SRCS)
+tests_ike_ike_peer_CFLAGS = $(TEST_CFLAGS)
+tests_ike_ike_peer_LDADD = $(OPENSSL_LIBS) $(URCU_LIBS) $(ZLIB_LIBS)
