@@ -17,3 +17,9 @@ tests_ike_ike_peer_SOURCES = tests/ike/ike_peer.c tests/ike/ike_pfkey.c \
 	tests/ike/ike_pfkey.h $(PFKEY_MSG_SRCS)
 tests_ike_ike_peer_CFLAGS = $(TEST_CFLAGS)
 tests_ike_ike_peer_LDADD = $(OPENSSL_LIBS) $(URCU_LIBS) $(ZLIB_LIBS)
+
+# End-to-end: key managers under the shim drive ipsecd in namespaces
+# (root and /dev/net/tun, else skipped).
+IKE_TESTS = tests/ike/ike_cycle.sh
+TESTS += $(IKE_TESTS)
+EXTRA_DIST += $(IKE_TESTS) tests/ike/ike_lib.sh
