@@ -11,10 +11,12 @@
  *
  *   ike_peer -r initiator|responder -l LOCAL -p PEER -L LOCALNET
  *            -R REMOTENET [-t transport] [-u] [-o] [-s SOFT] [-h HARD]
- *            [-d SECONDS] [-i REQID] [-P PORT]
+ *            [-d SECONDS] [-i REQID] [-P PORT] [-q]
  *
  *   -u  ESP-in-UDP SAs (NAT traversal)    -o  with X_NAT_T_OA
  *   -t  transport mode (LOCALNET and REMOTENET are then ignored)
+ *   -q  no PING every second (a quiet NAT mapping); SIGUSR1 still sends
+ *       a burst of 5
  *
  * Exchange (initiator I, responder R; generation g counts CHILD SAs):
  *
@@ -83,6 +85,7 @@ struct peer {
 	struct ikp k;
 	int u; /* the UDP socket */
 	bool has_policies;
+	bool is_quiet;
 	struct child cur;
 	uint32_t ping_n;
 	uint64_t ping_ms;
@@ -90,16 +93,24 @@ struct peer {
 	unsigned acquires, getspis, updates, adds, spdadds, spdupdates;
 	unsigned soft_exp, hard_exp, hard_cur, children, pings, pongs;
 	unsigned new_mappings, mapping_sa2, errors;
-	char last_mapping[96];
+	char last_mapping[160];
 };
 
 static volatile sig_atomic_t stop;
+static volatile sig_atomic_t burst;
 
 static void
 on_term(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	burst = 1;
 }
 
 static uint64_t
@@ -456,8 +467,13 @@ on_event(struct peer *p, const struct ikp_event *ev)
 		p->new_mappings++;
 		if (ev->has_sa2)
 			p->mapping_sa2++;
-		snprintf(p->last_mapping, sizeof(p->last_mapping), "%08x %s %u",
-		    ev->spi, addr_fmt(&ev->dst, a, sizeof(a)), ev->sport);
+		snprintf(p->last_mapping, sizeof(p->last_mapping),
+		    "%08x %s %u ", ev->spi, addr_fmt(&ev->src, a, sizeof(a)),
+		    ev->sport);
+		addr_fmt(&ev->dst, a, sizeof(a));
+		snprintf(p->last_mapping + strlen(p->last_mapping),
+		    sizeof(p->last_mapping) - strlen(p->last_mapping), "%s %u",
+		    a, ev->dport);
 		break;
 	default:
 		break;
@@ -477,7 +493,15 @@ timers(struct peer *p)
 		p->cur.sent_ms = now;
 		send_udp(p, p->cur.last);
 	}
-	if (p->is_init && now - p->ping_ms >= 1000) {
+	if (p->is_init && burst) {
+		burst = 0;
+		for (int i = 0; i < 5; i++) {
+			snprintf(msg, sizeof(msg), "PING %u", ++p->ping_n);
+			send_udp(p, msg);
+			p->pings++;
+		}
+	}
+	if (p->is_init && !p->is_quiet && now - p->ping_ms >= 1000) {
 		p->ping_ms = now;
 		snprintf(msg, sizeof(msg), "PING %u", ++p->ping_n);
 		send_udp(p, msg);
@@ -557,7 +581,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: ike_peer -r initiator|responder -l LOCAL -p PEER "
 	    "[-L NET -R NET] [-t] [-u] [-o] [-s SOFT] [-h HARD] [-d SEC] "
-	    "[-i REQID] [-P PORT]\n");
+	    "[-i REQID] [-P PORT] [-q]\n");
 	exit(2);
 }
 
@@ -573,7 +597,7 @@ parse_args(struct peer *p, int argc, char **argv, unsigned *secs)
 	p->soft = 5;
 	p->hard = 8;
 	*secs = 20;
-	while ((ch = getopt(argc, argv, "r:l:p:L:R:tuos:h:d:i:P:")) != -1) {
+	while ((ch = getopt(argc, argv, "r:l:p:L:R:tuoqs:h:d:i:P:")) != -1) {
 		switch (ch) {
 		case 'r':
 			p->is_init = strcmp(optarg, "initiator") == 0;
@@ -602,6 +626,9 @@ parse_args(struct peer *p, int argc, char **argv, unsigned *secs)
 			break;
 		case 'o':
 			p->has_oa = true;
+			break;
+		case 'q':
+			p->is_quiet = true;
 			break;
 		case 's':
 			p->soft = strtoull(optarg, NULL, 10);
@@ -641,6 +668,7 @@ main(int argc, char **argv)
 	parse_args(&p, argc, argv, &secs);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
+	signal(SIGUSR1, on_usr1);
 	if (ikp_open(&p.k) == -1) {
 		fprintf(
 		    stderr, "ike_peer: socket(PF_KEY): %s\n", strerror(errno));

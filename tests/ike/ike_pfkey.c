@@ -346,9 +346,12 @@ decode(const uint8_t *buf, size_t len, struct ikp_event *ev)
 	if ((p = pfkey_msg_ext(&m, SADB_EXT_ADDRESS_DST, &l)) != NULL &&
 	    pfkey_ext_address(p, l, &a, &err))
 		ev->dst = a.addr;
-	if ((p = pfkey_msg_ext(&m, SADB_X_EXT_NAT_T_DPORT, &l)) != NULL &&
+	if ((p = pfkey_msg_ext(&m, SADB_X_EXT_NAT_T_SPORT, &l)) != NULL &&
 	    pfkey_ext_copy(p, l, &port, sizeof(port)))
 		ev->sport = ntohs(port.sadb_x_nat_t_port_port);
+	if ((p = pfkey_msg_ext(&m, SADB_X_EXT_NAT_T_DPORT, &l)) != NULL &&
+	    pfkey_ext_copy(p, l, &port, sizeof(port)))
+		ev->dport = ntohs(port.sadb_x_nat_t_port_port);
 	if ((p = pfkey_msg_ext(&m, SADB_X_EXT_POLICY, &l)) != NULL &&
 	    pfkey_ext_policy(p, l, &pol, &err))
 		ev->policy_id = pol.id;

@@ -67,7 +67,8 @@ struct ikp_event {
 	uint32_t spi;	 /* EXPIRE, NEW_MAPPING */
 	struct addr src; /* ACQUIRE, NEW_MAPPING: ADDRESS_SRC, DST */
 	struct addr dst;
-	uint16_t sport;	    /* NEW_MAPPING: the new port */
+	uint16_t sport;	    /* NEW_MAPPING: the old port (X_NAT_T_SPORT) */
+	uint16_t dport;	    /* NEW_MAPPING: the new port (X_NAT_T_DPORT) */
 	uint32_t policy_id; /* ACQUIRE */
 	bool has_sa2;	    /* NEW_MAPPING carries X_SA2 */
 };
