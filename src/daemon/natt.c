@@ -331,5 +331,12 @@ ipsecd_nat_mapping(struct ipsecd *d, const struct wevent *ev)
 	    addr_fmt(&old, a, sizeof(a)), old_port,
 	    addr_fmt(&ev->u.nat.src, b, sizeof(b)), ev->u.nat.sport);
 	move_outbound(d, ne, &old, old_port, &ev->u.nat.src, ev->u.nat.sport);
-	pfkey_server_new_mapping(d->pfkey, ne, &ev->u.nat.src, ev->u.nat.sport);
+	/*
+	 * Reported from the SA as it was: af_key's NEW_MAPPING carries the
+	 * old address and port in ADDRESS_SRC and X_NAT_T_SPORT, the new
+	 * ones in ADDRESS_DST and X_NAT_T_DPORT.  The replaced entry e is
+	 * freed only after a grace period, which cannot end while this
+	 * thread is online.
+	 */
+	pfkey_server_new_mapping(d->pfkey, e, &ev->u.nat.src, ev->u.nat.sport);
 }
