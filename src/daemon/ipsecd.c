@@ -41,6 +41,7 @@
 #include "daemon/natt.h"
 #include "daemon/netlink.h"
 #include "daemon/privdrop.h"
+#include "daemon/sockpol.h"
 #include "daemon/sock.h"
 #include "daemon/worker.h"
 #include "ipsec/dpath.h"
@@ -566,6 +567,10 @@ core_init(struct ipsecd *d)
 		log_warnx("out of memory for the SAD and SPD");
 		return -1;
 	}
+	if ((d->sockpols = sockpol_new()) == NULL) {
+		log_warnx("out of memory for socket policies");
+		return -1;
+	}
 	d->nworkers = worker_count(d->conf);
 	sad_wstate_setup(d->sad, d->nworkers, dpath_wstate_free);
 	d->wsh.dp.sad = d->sad;
@@ -592,6 +597,7 @@ core_free(struct ipsecd *d)
 	if (d->nl != NULL)
 		nl_close(d->nl);
 	free(d->knobs);
+	free(d->sockpols);
 	free(d->locals);
 	free(d->polroutes);
 }

@@ -14,10 +14,19 @@ src_shim_libipsecd_pfkey_la_LDFLAGS = -module -avoid-version -shared \
 	-no-undefined
 src_shim_libipsecd_pfkey_la_LIBADD = -ldl
 
-# The checks, against the PF_KEY codec's own base header check.
+# The checks, against the PF_KEY codec's own base header check and the
+# daemon's parser of the shim's control requests.
 check_PROGRAMS += tests/unit/check_shim
 TESTS += tests/unit/check_shim
 tests_unit_check_shim_SOURCES = tests/unit/check_shim.c \
-	src/shim/shim_check.c $(PFKEY_MSG_SRCS)
-tests_unit_check_shim_CFLAGS = $(TEST_CFLAGS)
-tests_unit_check_shim_LDADD = $(TEST_LIBS)
+	src/shim/shim_check.c src/daemon/control_req.c $(PFKEY_MSG_SRCS)
+tests_unit_check_shim_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_check_shim_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
+# The daemon's table of socket policies (src/daemon/sockpol.c).
+check_PROGRAMS += tests/unit/check_sockpol
+TESTS += tests/unit/check_sockpol
+tests_unit_check_sockpol_SOURCES = tests/unit/check_sockpol.c \
+	src/daemon/sockpol.c
+tests_unit_check_sockpol_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_check_sockpol_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)

@@ -188,14 +188,15 @@ socket(int domain, int type, int protocol)
 
 /*
  * Send one control request (daemon/control.h) and read its one-message
- * reply; a second at most, since the daemon answers at once.  Best
+ * reply into reply (size bytes); a second at most, since the daemon
+ * answers at once.  The reply's length, 0 when there was none.  Best
  * effort: the caller's result does not depend on it.  errno is kept.
  */
-static void
-record(const char *req, size_t len)
+static size_t
+record_reply(const char *req, size_t len, char *reply, size_t size)
 {
 	struct timeval tv = { 1, 0 };
-	char reply[512];
+	ssize_t n = 0;
 	int fd, saved = errno;
 
 	fd = unix_connect(
@@ -208,10 +209,19 @@ record(const char *req, size_t len)
 	(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (SHIM_REAL(send, send_fn)(fd, req, len, MSG_NOSIGNAL) ==
 	    (ssize_t)len)
-		(void)SHIM_REAL(recv, recv_fn)(fd, reply, sizeof(reply), 0);
+		n = SHIM_REAL(recv, recv_fn)(fd, reply, size, 0);
 	SHIM_REAL(close, close_fn)(fd);
 out:
 	errno = saved;
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void
+record(const char *req, size_t len)
+{
+	char reply[512];
+
+	(void)record_reply(req, len, reply, sizeof(reply));
 }
 
 static void
@@ -426,7 +436,9 @@ static int
 socket_policy(int fd, int level, int name, const void *val, socklen_t len)
 {
 	struct shim_policy p;
-	char req[512];
+	char req[512], reply[512];
+	uint32_t mark, zero = 0;
+	unsigned kind;
 	int family = 0, err;
 	socklen_t fl = sizeof(family);
 	size_t n;
@@ -439,11 +451,27 @@ socket_policy(int fd, int level, int name, const void *val, socklen_t len)
 	n = shim_policy_request(
 	    req, sizeof(req), (long)getpid(), fd, family, &p);
 	if (n > 0)
-		record(req, n);
-	if (p.op == SHIM_POL_SET)
-		shim_fd_set(fd, shim_fd_kind(fd) | SHIM_FD_SOCKPOL);
-	else
-		shim_fd_set(fd, shim_fd_kind(fd) & ~SHIM_FD_SOCKPOL);
+		n = record_reply(req, n, reply, sizeof(reply));
+	kind = shim_fd_kind(fd);
+	if (p.op == SHIM_POL_CLEAR) {
+		if (kind & SHIM_FD_MARKED)
+			SHIM_REAL(setsockopt, setsockopt_fn)
+			(fd, SOL_SOCKET, SO_MARK, &zero, sizeof(zero));
+		shim_fd_set(fd, kind & ~(SHIM_FD_SOCKPOL | SHIM_FD_MARKED));
+		return 0;
+	}
+	kind |= SHIM_FD_SOCKPOL;
+	/*
+	 * An outbound bypass: the socket's packets must not be routed into
+	 * an ipsecN device, and the policy-routing rule skips those with
+	 * the daemon's mark.  Without a reply there is no mark to set.
+	 */
+	if (p.dir == IPSEC_DIR_OUTBOUND && n > 0 &&
+	    shim_reply_mark(reply, n, &mark) &&
+	    SHIM_REAL(setsockopt, setsockopt_fn)(
+		fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) == 0)
+		kind |= SHIM_FD_MARKED;
+	shim_fd_set(fd, kind);
 	return 0;
 }
 

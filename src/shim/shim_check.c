@@ -144,6 +144,40 @@ shim_policy_request(char *buf, size_t size, long pid, int fd, int family,
 	return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 
+/* Where the len bytes of needle start in buf[0..size); NULL if nowhere. */
+static const char *
+find(const char *buf, size_t size, const char *needle)
+{
+	size_t len = strlen(needle);
+
+	for (size_t i = 0; len <= size && i <= size - len; i++)
+		if (memcmp(buf + i, needle, len) == 0)
+			return buf + i;
+	return NULL;
+}
+
+bool
+shim_reply_mark(const char *buf, size_t len, uint32_t *mark)
+{
+	static const char key[] = "\"mark\":";
+	const char *p, *end = buf + len;
+	uint64_t v = 0;
+	size_t digits = 0;
+
+	if (find(buf, len, "\"type\":\"sockpolicy\"") == NULL ||
+	    (p = find(buf, len, key)) == NULL)
+		return false;
+	for (p += sizeof(key) - 1; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (++digits > 10)
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (digits == 0 || v > UINT32_MAX)
+		return false;
+	*mark = (uint32_t)v;
+	return true;
+}
+
 size_t
 shim_policy_close_request(char *buf, size_t size, long pid, int fd)
 {

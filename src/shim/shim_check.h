@@ -86,6 +86,14 @@ size_t shim_policy_request(char *buf, size_t size, long pid, int fd, int family,
     const struct shim_policy *p);
 
 /*
+ * The daemon's mark from its reply to a sockpolicy request (buf, len
+ * bytes, not NUL-terminated): the reply must be of type "sockpolicy" and
+ * carry "mark": a decimal number of at most 32 bits.  true with *mark;
+ * false for an error reply or anything else.
+ */
+bool shim_reply_mark(const char *buf, size_t len, uint32_t *mark);
+
+/*
  * The request that drops every socket policy of descriptor fd of pid
  * (the descriptor was closed).  Its length, 0 when it does not fit.
  */

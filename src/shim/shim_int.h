@@ -18,6 +18,7 @@
 /* Kind bits of a descriptor. */
 #define SHIM_FD_PFKEY 0x01u   /* an emulated PF_KEY socket */
 #define SHIM_FD_SOCKPOL 0x02u /* has a socket policy recorded in ipsecd */
+#define SHIM_FD_MARKED 0x04u  /* we set SO_MARK (outbound bypass) */
 
 /* The kind bits of fd; 0 for descriptors out of range. */
 unsigned shim_fd_kind(int fd);

@@ -53,8 +53,17 @@ out=$(n "$a" ping -q -c 200 -i 0.1 -W 2 -I 10.1.0.1 10.2.0.1 || true)
 echo "$out" >&2
 received=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
 stats=$(ctl A "$a" -j show stats)
+# The key manager's bypass policies on its UDP socket, as ipsecd keeps them.
+socks=$(ctl A "$a" -j show sp | jq -c '[.[] | select(.socket) | [.pid, .dir, .action]] | sort')
+eval "pa=\$peer_pid_A"
+[[ $socks == "[[$pa,\"in\",\"bypass\"],[$pa,\"out\",\"bypass\"]]" ]] ||
+	fail "socket policies in show sp" "$socks"
+ctl A "$a" show sp | grep -q "^-  *out  *bypass .*socket  *pid $pa fd" ||
+	fail "socket policy row" "$(ctl A "$a" show sp)"
 peer_wait A
 peer_wait B
+socks=$(ctl A "$a" -j show sp | jq '[.[] | select(.socket)] | length')
+[[ $socks == 0 ]] || fail "socket policies dropped at close" "$socks"
 
 [[ $received == 200 ]] || fail "echo replies across ACQUIRE and rekeys (window 0)" "$received"
 (($(pv A acquires) >= 1)) || fail "initiator ACQUIREs" "$(pv A acquires)"

@@ -333,7 +333,8 @@ static void *
 ctl_main(void *arg)
 {
 	struct ctl *c = arg;
-	static const char ok[] = "{\"version\":1,\"type\":\"sp\",\"items\":[],"
+	static const char ok[] = "{\"version\":1,\"type\":\"sockpolicy\","
+				 "\"items\":[{\"mark\":77,\"mask\":255}],"
 				 "\"end\":true}";
 
 	while (c->n < 8) {
@@ -375,6 +376,8 @@ START_TEST(test_setsockopt_socket_policy)
 	struct ctl c;
 	char want[512];
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), fd6;
+	uint32_t mark = 1;
+	socklen_t ml = sizeof(mark);
 
 	ck_assert_int_ge(fd, 0);
 	ctl_start(&c);
@@ -385,6 +388,9 @@ START_TEST(test_setsockopt_socket_policy)
 	pol.sadb_x_policy_dir = IPSEC_DIR_INBOUND;
 	ck_assert_int_eq(
 	    setsockopt(fd, IPPROTO_IP, IP_IPSEC_POLICY, &pol, sizeof(pol)), 0);
+	/* An inbound one: no mark. */
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &ml), 0);
+	ck_assert_uint_eq(mark, 0);
 	pol.sadb_x_policy_type = IPSEC_POLICY_DISCARD;
 	ck_assert_int_eq(
 	    setsockopt(fd, IPPROTO_IP, IP_IPSEC_POLICY, &pol, sizeof(pol)), -1);
@@ -402,8 +408,16 @@ START_TEST(test_setsockopt_socket_policy)
 	ck_assert_int_eq(
 	    setsockopt(fd6, IPPROTO_IPV6, IPV6_IPSEC_POLICY, &pol, sizeof(pol)),
 	    0);
+	/*
+	 * An outbound bypass gets the daemon's mark (setting one needs
+	 * CAP_NET_ADMIN: without it the socket stays unmarked).
+	 */
+	ck_assert_int_eq(getsockopt(fd6, SOL_SOCKET, SO_MARK, &mark, &ml), 0);
+	ck_assert_uint_eq(mark, geteuid() == 0 ? 77 : 0);
 	ck_assert_int_eq(
 	    setsockopt(fd6, IPPROTO_IPV6, IPV6_IPSEC_POLICY, NULL, 0), 0);
+	ck_assert_int_eq(getsockopt(fd6, SOL_SOCKET, SO_MARK, &mark, &ml), 0);
+	ck_assert_uint_eq(mark, 0);
 	close(fd6);
 	ctl_stop(&c);
 	ck_assert_int_eq(c.n, 4);

@@ -16,6 +16,7 @@
 #include <linux/pfkeyv2.h>
 #include <linux/udp.h>
 
+#include "daemon/control_req.h"
 #include "pfkey/pfkey_msg.h"
 #include "shim/shim_check.h"
 
@@ -308,6 +309,96 @@ START_TEST(test_shim_policy_request_text)
 }
 END_TEST
 
+/* What the shim sends is what the daemon's parser takes. */
+START_TEST(test_shim_policy_request_parses)
+{
+	struct shim_policy p = { SHIM_POL_SET, IPSEC_DIR_INBOUND,
+		IPSEC_POLICY_NONE };
+	struct control_req req;
+	char text[256], why[CONTROL_WHY_MAX];
+	size_t n;
+
+	n = shim_policy_request(text, sizeof(text), 4321, 17, AF_INET, &p);
+	ck_assert_msg(
+	    control_req_parse(text, n, &req, why, sizeof(why)), "%s", why);
+	ck_assert_int_eq(req.cmd, CONTROL_CMD_SOCKPOLICY);
+	ck_assert(req.sp.is_set);
+	ck_assert_int_eq(req.sp.pid, 4321);
+	ck_assert_int_eq(req.sp.fd, 17);
+	ck_assert_uint_eq(req.sp.family, AF_INET);
+	ck_assert_uint_eq(req.sp.dir, IPSEC_DIR_INBOUND);
+	ck_assert_uint_eq(req.sp.type, IPSEC_POLICY_NONE);
+	n = shim_policy_close_request(text, sizeof(text), 4321, 17);
+	ck_assert_msg(
+	    control_req_parse(text, n, &req, why, sizeof(why)), "%s", why);
+	ck_assert(!req.sp.is_set);
+	ck_assert_int_eq(req.sp.fd, 17);
+}
+END_TEST
+
+/* The daemon's checks of a sockpolicy request. */
+START_TEST(test_shim_policy_request_refused)
+{
+	static const char *const bad[] = {
+		"{\"version\":1,\"cmd\":\"sockpolicy\",\"op\":\"clear\","
+		"\"pid\":0,\"fd\":1}",
+		"{\"version\":1,\"cmd\":\"sockpolicy\",\"op\":\"clear\","
+		"\"pid\":1,\"fd\":-1}",
+		"{\"version\":1,\"cmd\":\"sockpolicy\",\"op\":\"clear\","
+		"\"pid\":2147483648,\"fd\":1}",
+		"{\"version\":1,\"cmd\":\"sockpolicy\",\"op\":\"clear\","
+		"\"pid\":1,\"fd\":1,\"dir\":\"in\"}",
+		"{\"version\":1,\"cmd\":\"sockpolicy\",\"op\":\"drop\","
+		"\"pid\":1,\"fd\":1}",
+		"{\"version\":1,\"cmd\":\"sockpolicy\",\"op\":\"set\","
+		"\"pid\":1,\"fd\":1,\"family\":\"inet\",\"dir\":\"fwd\","
+		"\"policy\":\"bypass\"}",
+		"{\"version\":1,\"cmd\":\"sockpolicy\",\"op\":\"set\","
+		"\"pid\":1,\"fd\":1,\"family\":\"inet\",\"dir\":\"in\","
+		"\"policy\":\"discard\"}",
+		"{\"version\":1,\"cmd\":\"sockpolicy\",\"op\":\"set\","
+		"\"pid\":1,\"fd\":1,\"family\":\"unix\",\"dir\":\"in\","
+		"\"policy\":\"bypass\"}",
+		"{\"version\":1,\"cmd\":\"sockpolicy\",\"op\":\"set\","
+		"\"pid\":1,\"fd\":1,\"family\":\"inet\",\"dir\":\"in\"}",
+	};
+	struct control_req req;
+	char why[CONTROL_WHY_MAX];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!control_req_parse(bad[i], strlen(bad[i]), &req,
+				  why, sizeof(why)),
+		    "accepted %s", bad[i]);
+}
+END_TEST
+
+START_TEST(test_shim_reply_mark_values)
+{
+	static const char ok[] = "{\"version\":1,\"type\":\"sockpolicy\","
+				 "\"items\":[{\"mark\":69,\"mask\":255}],"
+				 "\"end\":true}";
+	static const char max[] = "{\"type\":\"sockpolicy\",\"mark\":"
+				  "4294967295}";
+	static const char over[] = "{\"type\":\"sockpolicy\",\"mark\":"
+				   "4294967296}";
+	static const char err[] = "{\"version\":1,\"type\":\"error\","
+				  "\"error\":\"x\",\"mark\":1}";
+	uint32_t m = 0;
+
+	ck_assert(shim_reply_mark(ok, strlen(ok), &m));
+	ck_assert_uint_eq(m, 69);
+	ck_assert(shim_reply_mark(max, strlen(max), &m));
+	ck_assert_uint_eq(m, 4294967295u);
+	ck_assert(!shim_reply_mark(over, strlen(over), &m));
+	ck_assert(!shim_reply_mark(err, strlen(err), &m));
+	/* Cut inside the number, or before it: a shorter or no mark. */
+	ck_assert(shim_reply_mark(ok, strstr(ok, "69") - ok + 1, &m));
+	ck_assert_uint_eq(m, 6);
+	ck_assert(!shim_reply_mark(ok, strstr(ok, "69") - ok, &m));
+	ck_assert(!shim_reply_mark(ok, 0, &m));
+}
+END_TEST
+
 static Suite *
 shim_suite(void)
 {
@@ -334,6 +425,11 @@ shim_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shim_policy_request");
 	tcase_add_test(tc, test_shim_policy_request_text);
+	tcase_add_test(tc, test_shim_policy_request_parses);
+	tcase_add_test(tc, test_shim_policy_request_refused);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("shim_reply_mark");
+	tcase_add_test(tc, test_shim_reply_mark_values);
 	suite_add_tcase(s, tc);
 	return s;
 }
