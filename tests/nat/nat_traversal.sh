@@ -32,44 +32,14 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../ike/ike_lib.sh"
+. "$here/nat_lib.sh"
 ike_require
 command -v nft >/dev/null || exit 77
 command -v conntrack >/dev/null || exit 77
 trap ike_cleanup EXIT
 
 a=nA-$$ r=nR-$$ b=nB-$$
-ike_ns "$a"
-ike_ns "$r"
-ike_ns "$b"
-n "$a" ip link add va type veth peer name ra netns "$r"
-n "$b" ip link add vb type veth peer name rb netns "$r"
-n "$a" ip addr add 10.9.1.2/24 dev va
-n "$r" ip addr add 10.9.1.1/24 dev ra
-n "$r" ip addr add 10.9.2.1/24 dev rb
-n "$b" ip addr add 10.9.2.2/24 dev vb
-n "$a" ip addr add 10.1.0.1/32 dev lo
-n "$b" ip addr add 10.2.0.1/32 dev lo
-for l in "$a va" "$r ra" "$r rb" "$b vb"; do
-	set -- $l
-	n "$1" ip link set "$2" up
-done
-n "$a" ip route add default via 10.9.1.1
-n "$r" sysctl -qw net.ipv4.ip_forward=1
-nat_rule() {
-	n "$r" nft -f - <<EOF
-flush ruleset
-table ip nat {
-	chain post {
-		type nat hook postrouting priority srcnat;
-		oifname "rb" udp sport 4500 masquerade to :$1
-		oifname "rb" masquerade
-	}
-}
-EOF
-}
-nat_rule 41000
-n "$r" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=4
-n "$r" sysctl -qw net.netfilter.nf_conntrack_udp_timeout_stream=4
+nat_topology "$a" "$r" "$b"
 
 ipsecd_start A "$a" "workers 2" "natt-keepalive 1"
 ipsecd_start B "$b" "workers 2" "natt-keepalive 1"
@@ -126,7 +96,7 @@ got=$(n "$b" ping -q -c 3 -i 0.2 -W 1 -I 10.2.0.1 10.1.0.1 | replies || true)
 [[ $got == 0 ]] || fail "B cannot reach A without a mapping" "$got"
 
 # 4. A new mapping on another port: NEW_MAPPING, and the SAs follow.
-nat_rule 42000
+nat_rule "$r" 42000
 n "$r" conntrack -D -p udp >/dev/null 2>&1 || true
 got=$(n "$a" ping -q -c 20 -i 0.1 -W 2 -I 10.1.0.1 10.2.0.1 | replies || true)
 ((got >= 18)) || fail "echo replies after the mapping changed (window 2)" "$got"
