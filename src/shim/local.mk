@@ -30,3 +30,25 @@ tests_unit_check_sockpol_SOURCES = tests/unit/check_sockpol.c \
 	src/daemon/sockpol.c
 tests_unit_check_sockpol_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_check_sockpol_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
+# Fuzz target of the shim's parsers (tests/fuzz/local.mk explains the two
+# builds).
+FUZZ_SHIM_SRCS = tests/fuzz/fuzz_shim.c src/shim/shim_check.c \
+	src/daemon/control_req.c $(PFKEY_MSG_SRCS)
+check_PROGRAMS += tests/fuzz/fuzz_shim_regress
+TESTS += tests/fuzz/fuzz_shim_regress
+tests_fuzz_fuzz_shim_regress_SOURCES = $(FUZZ_SHIM_SRCS)
+tests_fuzz_fuzz_shim_regress_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_REGRESS
+tests_fuzz_fuzz_shim_regress_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_shim_regress_LDADD = $(OPENSSL_LIBS) $(URCU_LIBS) \
+	$(ZLIB_LIBS) $(JANSSON_LIBS)
+
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_shim
+FUZZ_TARGETS += tests/fuzz/fuzz_shim
+tests_fuzz_fuzz_shim_SOURCES = $(FUZZ_SHIM_SRCS)
+tests_fuzz_fuzz_shim_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_shim_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_shim_LDADD = $(OPENSSL_LIBS) $(URCU_LIBS) $(ZLIB_LIBS) \
+	$(JANSSON_LIBS)
+endif
