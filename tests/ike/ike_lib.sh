@@ -27,17 +27,22 @@ ike_require() {
 }
 
 ike_cleanup() {
-	local pid ns
-	for pid in "${ike_pids[@]}"; do
+	local pid ns i
+	# Last started first: key managers go before the ipsecd they use.
+	for ((i = ${#ike_pids[@]} - 1; i >= 0; i--)); do
+		pid=${ike_pids[i]}
 		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${ike_pids[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
 	for ns in "${ike_namespaces[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
-	[[ -n $ike_tmp ]] && rm -rf "$ike_tmp"
+	# IKE_KEEP=1 keeps the logs and configurations for a look.
+	if [[ -n $ike_tmp && ${IKE_KEEP:-0} != 1 ]]; then
+		rm -rf "$ike_tmp"
+	elif [[ -n $ike_tmp ]]; then
+		echo "kept $ike_tmp" >&2
+	fi
 	return 0
 }
 
