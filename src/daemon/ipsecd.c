@@ -439,6 +439,7 @@ reload(struct ipsecd *d)
 		    d->conf_path);
 	}
 	apply_conf_knobs(d, nc);
+	natt_reload(d, nc->natt_keepalive_sec);
 	/* Settings that need a restart keep their running values. */
 	nc->workers = d->conf->workers;
 	nc->natt_port = d->conf->natt_port;

@@ -202,11 +202,29 @@ out:
 	urcu_qsbr_thread_offline();
 }
 
+/* Arm (or with 0 seconds, stop) the keepalive timer. */
+static int
+ka_arm(struct ipsecd *d, unsigned sec)
+{
+	struct natt *n = d->natt;
+	struct timeval tv;
+
+	if (n->ka != NULL)
+		event_del(n->ka);
+	if (d->conf->natt_port == 0 || sec == 0)
+		return 0;
+	if (n->ka == NULL &&
+	    (n->ka = event_new(d->base, -1, EV_PERSIST, ka_cb, d)) == NULL)
+		return -1;
+	tv.tv_sec = (time_t)sec;
+	tv.tv_usec = 0;
+	return event_add(n->ka, &tv);
+}
+
 int
 natt_init(struct ipsecd *d)
 {
 	struct natt *n;
-	struct timeval tv;
 
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return -1;
@@ -218,16 +236,25 @@ natt_init(struct ipsecd *d)
 		return -1;
 	}
 	d->natt = n;
-	if (d->conf->natt_port == 0 || d->conf->natt_keepalive_sec == 0)
-		return 0;
-	n->ka = event_new(d->base, -1, EV_PERSIST, ka_cb, d);
-	tv.tv_sec = (time_t)d->conf->natt_keepalive_sec;
-	tv.tv_usec = 0;
-	if (n->ka == NULL || event_add(n->ka, &tv) == -1) {
+	if (ka_arm(d, d->conf->natt_keepalive_sec) == -1) {
 		log_warnx("nat-t keepalive timer");
 		return -1;
 	}
 	return 0;
+}
+
+void
+natt_reload(struct ipsecd *d, unsigned keepalive_sec)
+{
+	if (d->natt == NULL)
+		return;
+	if (ka_arm(d, keepalive_sec) == -1)
+		log_warnx("nat-t keepalive timer: keepalives stopped");
+	else if (keepalive_sec != d->conf->natt_keepalive_sec &&
+	    keepalive_sec == 0)
+		log_info("nat-t keepalives off");
+	else if (keepalive_sec != d->conf->natt_keepalive_sec)
+		log_info("nat-t keepalives every %u s", keepalive_sec);
 }
 
 void

@@ -32,6 +32,11 @@ struct natt {
 };
 
 int natt_init(struct ipsecd *d);
+/*
+ * A reload set natt-keepalive to keepalive_sec (0: off): the timer is
+ * re-armed from now.  Call before d->conf is replaced.
+ */
+void natt_reload(struct ipsecd *d, unsigned keepalive_sec);
 void natt_free(struct natt *n);
 void ipsecd_nat_mapping(struct ipsecd *d, const struct wevent *ev);
 

@@ -93,11 +93,27 @@ ipsecd_start() {
 	ip netns exec "$ns" "$IKE_IPSECD" -d -v -f "$d/ipsecd.conf" \
 		>"$d/log" 2>&1 &
 	ike_pids+=($!)
+	eval "ipsecd_pid_$name=$!"
 	for i in $(seq 1 50); do
 		[[ -S $d/control.sock ]] && return 0
 		sleep 0.1
 	done
 	fail "ipsecd $name did not start" "$(tail -5 "$d/log")"
+}
+
+# ipsecd_reload NAME SED-EXPR: edit instance NAME's configuration, SIGHUP
+# it, and wait for its "reloaded" line.
+ipsecd_reload() {
+	local d=$ike_tmp/$1 pid i n
+	eval "pid=\$ipsecd_pid_$1"
+	n=$(grep -c '^reloaded' "$d/log" || true)
+	sed -i "$2" "$d/ipsecd.conf"
+	kill -HUP "$pid"
+	for i in $(seq 1 50); do
+		(($(grep -c '^reloaded' "$d/log" || true) > n)) && return 0
+		sleep 0.1
+	done
+	fail "ipsecd $1 reload" "$(tail -n 5 "$d/log")"
 }
 
 # ctl NAME NS args...: ipsecctl against instance NAME.

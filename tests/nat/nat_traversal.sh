@@ -22,8 +22,8 @@
 #   2. 10 s without traffic (conntrack's UDP timeout is 4 s): ipsecd's
 #      keepalives (natt-keepalive 1) keep the mapping, so B can still
 #      reach A.
-#   3. The same with the router dropping 1-byte UDP payloads before
-#      conntrack sees them: the mapping expires and B cannot reach A.
+#   3. The same after a reload set natt-keepalive 0 on both sides: the
+#      mapping expires and B cannot reach A.
 #   4. The masquerade port changes (41000 -> 42000) and conntrack is
 #      flushed: A's next ESP reaches B from the new port; ipsecd B moves
 #      its SAs there and sends NEW_MAPPING, which B's key manager reads
@@ -80,20 +80,19 @@ got=$(n "$b" ping -q -c 5 -i 0.2 -W 2 -I 10.2.0.1 10.1.0.1 | replies || true)
 ka=$(ctl B "$b" -j show stats | jq '.packets.keepalive')
 ((ka >= 5)) || fail "keepalives from A at B's workers" "$ka"
 
-# 3. The control: without keepalives the mapping expires.
-n "$r" nft -f - <<EOF
-table ip raw {
-	chain pre {
-		type filter hook prerouting priority raw;
-		udp length 9 drop
-	}
-}
-EOF
+# 3. The control: without keepalives (natt-keepalive 0 by a reload on
+# both sides) the mapping expires.
+ipsecd_reload A 's/^natt-keepalive 1$/natt-keepalive 0/'
+ipsecd_reload B 's/^natt-keepalive 1$/natt-keepalive 0/'
+grep -q 'nat-t keepalives off' "$ike_tmp/A/log" || fail "keepalives off after the reload" "$(tail -n 3 "$ike_tmp/A/log")"
+ka=$(ctl B "$b" -j show stats | jq '.packets.keepalive')
 sleep 10
 n "$r" conntrack -L -p udp --orig-port-src 4500 >"$ike_tmp/ct3" 2>/dev/null || true
 ! grep -q 'dport=41000' "$ike_tmp/ct3" || fail "mapping expired without keepalives" "$(cat "$ike_tmp/ct3")"
 got=$(n "$b" ping -q -c 3 -i 0.2 -W 1 -I 10.2.0.1 10.1.0.1 | replies || true)
 [[ $got == 0 ]] || fail "B cannot reach A without a mapping" "$got"
+ka2=$(ctl B "$b" -j show stats | jq '.packets.keepalive')
+((ka2 == ka)) || fail "no keepalives after the reload" "$ka -> $ka2"
 
 # 4. A new mapping on another port: NEW_MAPPING, and the SAs follow.
 nat_rule "$r" 42000
