@@ -52,3 +52,5 @@ tests_fuzz_fuzz_shim_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_shim_LDADD = $(OPENSSL_LIBS) $(URCU_LIBS) $(ZLIB_LIBS) \
 	$(JANSSON_LIBS)
 endif
+
+dist_man_MANS = man/libipsecd-pfkey.8
