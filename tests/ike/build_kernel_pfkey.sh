@@ -41,8 +41,8 @@ tar xf "$tarball"
 cd "strongswan-$upstream"
 ./configure -q --prefix=/usr --sysconfdir=/etc --libexecdir=/usr/lib \
 	--with-ipsecdir=/usr/lib/ipsec --with-ipseclibdir=/usr/lib/ipsec \
-	--enable-kernel-pfkey --disable-gmp --disable-stroke \
-	--disable-scepclient --disable-pki --disable-swanctl >/dev/null
+	--enable-kernel-pfkey --disable-gmp --disable-stroke --disable-pki \
+	--disable-swanctl >/dev/null
 make -s -C src/libcharon/plugins/kernel_pfkey >/dev/null
 mkdir -p "$(dirname "$dest")"
 install -m 0644 src/libcharon/plugins/kernel_pfkey/.libs/libstrongswan-kernel-pfkey.so "$dest"
