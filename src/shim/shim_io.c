@@ -277,8 +277,14 @@ readv(int fd, const struct iovec *iov, int n)
 /*
  * The _FORTIFY_SOURCE forms the host program may call instead (strongSwan
  * is built with it): a length past the buffer is the C library's
- * "buffer overflow detected" abort.
+ * "buffer overflow detected" abort.  The C library's headers declare them
+ * only under _FORTIFY_SOURCE, which this library may be built without.
  */
+ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
+    struct sockaddr *from, socklen_t *fromlen);
+ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen);
+
 SHIM_EXPORT ssize_t
 __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 {
