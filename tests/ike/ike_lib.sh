@@ -18,12 +18,19 @@ ike_tmp=
 ike_require() {
 	[[ $(id -u) == 0 && -c /dev/net/tun ]] || exit 77
 	command -v ip >/dev/null || exit 77
-	command -v jq >/dev/null || { echo "jq missing" >&2; exit 99; }
+	ike_need jq jq
 	local f
 	for f in "$IKE_IPSECD" "$IKE_CTL" "$IKE_PEER" "$IKE_SHIM"; do
 		[[ -e $f ]] || { echo "missing $f" >&2; exit 99; }
 	done
 	ike_tmp=$(mktemp -d /tmp/ike.XXXXXX)
+}
+
+# ike_need COMMAND PACKAGE: a missing tool is a missing dependency (a
+# failure, not a skip).
+ike_need() {
+	command -v "$1" >/dev/null ||
+		{ echo "$1 missing: Debian package $2 (scripts/deps.sh)" >&2; exit 99; }
 }
 
 ike_cleanup() {

@@ -21,8 +21,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../ike/ike_lib.sh"
 . "$here/nat_lib.sh"
 ike_require
-command -v nft >/dev/null || exit 77
-[[ -x /usr/bin/python3 ]] || exit 77
+ike_need nft nftables
+ike_need /usr/bin/python3 python3
 trap ike_cleanup EXIT
 app=$here/l4_app.py
 

@@ -34,8 +34,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../ike/ike_lib.sh"
 . "$here/nat_lib.sh"
 ike_require
-command -v nft >/dev/null || exit 77
-command -v conntrack >/dev/null || exit 77
+ike_need nft nftables
+ike_need conntrack conntrack
 trap ike_cleanup EXIT
 
 a=nA-$$ r=nR-$$ b=nB-$$
