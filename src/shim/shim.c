@@ -109,6 +109,36 @@ shim_real(const char *name, void *_Atomic *slot)
 	return f;
 }
 
+#define RESOLVE(name) (void)shim_real(#name, &shim_real_##name)
+
+/*
+ * Every real function before the host program runs: dlsym is not
+ * async-signal-safe, and close() or write() may first be called from a
+ * signal handler.
+ */
+static void __attribute__((constructor)) shim_init(void)
+{
+	RESOLVE(socket);
+	RESOLVE(close);
+	RESOLVE(dup);
+	RESOLVE(dup2);
+	RESOLVE(dup3);
+	RESOLVE(fcntl);
+	RESOLVE(bind);
+	RESOLVE(connect);
+	RESOLVE(listen);
+	RESOLVE(accept);
+	RESOLVE(accept4);
+	RESOLVE(shutdown);
+	RESOLVE(getsockname);
+	RESOLVE(getpeername);
+	RESOLVE(setsockopt);
+	RESOLVE(getsockopt);
+	RESOLVE(send);
+	RESOLVE(recv);
+	shim_io_resolve();
+}
+
 static int
 fail(int err)
 {
@@ -456,7 +486,7 @@ socket_policy(int fd, int level, int name, const void *val, socklen_t len)
 	if (p.op == SHIM_POL_CLEAR) {
 		if (kind & SHIM_FD_MARKED)
 			SHIM_REAL(setsockopt, setsockopt_fn)
-			(fd, SOL_SOCKET, SO_MARK, &zero, sizeof(zero));
+		(fd, SOL_SOCKET, SO_MARK, &zero, sizeof(zero));
 		shim_fd_set(fd, kind & ~(SHIM_FD_SOCKPOL | SHIM_FD_MARKED));
 		return 0;
 	}

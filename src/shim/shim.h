@@ -79,7 +79,9 @@
  * sees the process gone).
  *
  * The library is thread-safe: descriptor kinds are atomics, real
- * functions are resolved with dlsym(RTLD_NEXT) on first use.
+ * functions are resolved with dlsym(RTLD_NEXT) by its constructor, before
+ * the host program runs (and on first use, for calls that come earlier
+ * from other libraries' constructors).
  */
 
 #define SHIM_PFKEY_PATH "/run/ipsecd/pfkey.sock"

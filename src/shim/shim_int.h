@@ -33,6 +33,13 @@ unsigned shim_fd_take(int fd);
  */
 void *shim_real(const char *name, void *_Atomic *slot);
 
+/*
+ * Resolve shim_io.c's real functions now (the library's constructor calls
+ * it), so that no dlsym runs later inside, say, a signal handler's
+ * write().
+ */
+void shim_io_resolve(void);
+
 /* Call the real function name with the given pointer type. */
 #define SHIM_REAL(name, type) ((type)shim_real(#name, &shim_real_##name))
 #define SHIM_REAL_SLOT(name) static void *_Atomic shim_real_##name

@@ -62,6 +62,24 @@ SHIM_REAL_SLOT(__recv_chk);
 SHIM_REAL_SLOT(__recvfrom_chk);
 SHIM_REAL_SLOT(__read_chk);
 
+void
+shim_io_resolve(void)
+{
+	(void)shim_real("send", &shim_real_send);
+	(void)shim_real("sendto", &shim_real_sendto);
+	(void)shim_real("sendmsg", &shim_real_sendmsg);
+	(void)shim_real("write", &shim_real_write);
+	(void)shim_real("writev", &shim_real_writev);
+	(void)shim_real("recv", &shim_real_recv);
+	(void)shim_real("recvfrom", &shim_real_recvfrom);
+	(void)shim_real("recvmsg", &shim_real_recvmsg);
+	(void)shim_real("read", &shim_real_read);
+	(void)shim_real("readv", &shim_real_readv);
+	(void)shim_real("__recv_chk", &shim_real___recv_chk);
+	(void)shim_real("__recvfrom_chk", &shim_real___recvfrom_chk);
+	(void)shim_real("__read_chk", &shim_real___read_chk);
+}
+
 static bool
 is_pfkey(int fd)
 {
