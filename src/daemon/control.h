@@ -32,7 +32,7 @@ struct ipsecd;
  *
  *     "version"  integer, required: the protocol version the client speaks
  *                (CONTROL_VERSION; a higher one is refused, not guessed at)
- *     "cmd"      "show", "get" or "set", required
+ *     "cmd"      "show", "get", "set" or "sockpolicy", required
  *     "what"     show only, required: "sa", "sp", "interfaces", "stats" or
  *                "knobs"
  *     "keys"     show sa only, optional boolean (default false): include
@@ -41,6 +41,20 @@ struct ipsecd;
  *                1 to CONTROL_NAME_MAX - 1 bytes
  *     "value"    set only, required string: the knob's new value as
  *                ipsecd.conf(5) takes it, 1 to CONTROL_VALUE_MAX - 1 bytes
+ *     "op"       sockpolicy only, required: "set" or "clear"
+ *     "pid", "fd"  sockpolicy only, required integers: the key manager's
+ *                process (1 to 2^31 - 1) and descriptor (0 to 2^31 - 1)
+ *     "family", "dir", "policy"  sockpolicy "set" only, required:
+ *                "inet" or "inet6"; "in" or "out"; "none", "entrust" or
+ *                "bypass"
+ *
+ *   sockpolicy is what libipsecd-pfkey.so sends for a key manager's
+ *   setsockopt(IP_IPSEC_POLICY / IPV6_IPSEC_POLICY) (src/shim/shim.h):
+ *   "set" records the policy of one direction of pid's descriptor fd,
+ *   "clear" drops both (the descriptor was closed, or the policy
+ *   cleared).  Its reply is of type "sockpolicy" with one item, the
+ *   daemon's mark {"mark","mask"}, which the shim sets on a socket with
+ *   an outbound policy so the policy-routing rule skips its packets.
  *
  *   e.g. {"version":1,"cmd":"show","what":"sa","keys":false}
  *        {"version":1,"cmd":"set","name":"net.inet.ipsec.dfbit","value":"1"}
@@ -53,7 +67,8 @@ struct ipsecd;
  *   object with
  *
  *     "version"  CONTROL_VERSION
- *     "type"     "sa", "sp", "interface", "stats", "knob" or "error"
+ *     "type"     "sa", "sp", "interface", "stats", "knob", "sockpolicy" or
+ *                "error"
  *     "items"    array of objects of that type (absent in errors)
  *     "end"      true on the last message of the reply, false before
  *     "summary"  last message of show sa, sp and interfaces only: an
@@ -91,7 +106,10 @@ struct ipsecd;
  *     = any), "sport", "dport" ([lo, hi]), "if_id", "templates" (array of
  *     {"proto","mode","level","reqid","src","dst"}; level "default", "use",
  *     "require", "unique"; src and dst "" in transport mode), "add_sec",
- *     "use_sec", "bytes", "packets".  summary: "count".
+ *     "use_sec", "bytes", "packets".  After the SPD's policies, the socket
+ *     policies of live key managers (daemon/sockpol.h): {"socket":true,
+ *     "pid","fd","family","dir","action" ("none", "entrust", "bypass"),
+ *     "add_sec"}.  summary: "count" (the SPD's policies).
  *   interface: "name", "ifindex", "key", "key_kind" ("none", "reqid",
  *     "if_id"), "mark", "mtu", "queues", "out" and "in" (each
  *     {"packets","bytes","drops"}, summed over the workers).  summary:

@@ -18,6 +18,8 @@
 
 #include "daemon/control_reply.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +30,10 @@
 #include "common/secret.h"
 #include "daemon/control.h"
 #include "daemon/control_json.h"
+#include "daemon/conf.h"
 #include "daemon/control_req.h"
 #include "daemon/daemon.h"
+#include "daemon/sockpol.h"
 #include "daemon/iface.h"
 #include "ipsec/knobs.h"
 #include "ipsec/sad.h"
@@ -166,6 +170,76 @@ prebuild_set(struct control_reply *r)
 	    r->items, control_json_knob(r->req.name, value, NULL, old));
 }
 
+/* A process that recorded socket policies and is gone (kill(2) probe). */
+static bool
+is_alive(pid_t pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+/*
+ * show sp: the socket policies of live key managers follow the SPD's
+ * policies (a snapshot: the table may change between two messages).
+ */
+static int
+prebuild_sockpols(struct control_reply *r)
+{
+	struct sockpol *t = r->d->sockpols;
+
+	if ((r->items = json_array()) == NULL)
+		return -1;
+	if (t == NULL)
+		return 0;
+	sockpol_reap(t, is_alive);
+	for (size_t i = 0; i < t->n; i++)
+		if (append(r->items, sockpol_json(&t->v[i])) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * sockpolicy: record or drop a key manager's socket policy; the reply
+ * tells the shim the daemon's mark, which it puts on sockets whose
+ * outbound policy is a bypass so that the policy-routing rule skips them.
+ */
+static int
+prebuild_sockpolicy(struct control_reply *r)
+{
+	const struct control_sockpol *sp = &r->req.sp;
+	struct sockpol_entry e;
+
+	r->type = "sockpolicy";
+	if ((r->items = json_array()) == NULL)
+		return -1;
+	if (r->d->sockpols == NULL) {
+		reply_fail(r, "refused", "socket policies are not kept");
+		return 0;
+	}
+	if (!sp->is_set)
+		sockpol_clear(r->d->sockpols, sp->pid, sp->fd);
+	else {
+		memset(&e, 0, sizeof(e));
+		e.pid = sp->pid;
+		e.fd = sp->fd;
+		e.family = sp->family;
+		e.dir = sp->dir;
+		e.type = sp->type;
+		e.add_sec = r->now_sec;
+		if (sockpol_set(r->d->sockpols, &e) != 0) {
+			sockpol_reap(r->d->sockpols, is_alive);
+			if (sockpol_set(r->d->sockpols, &e) != 0) {
+				reply_fail(r, "refused",
+				    "too many socket policies (at most %d)",
+				    SOCKPOL_MAX);
+				return 0;
+			}
+		}
+	}
+	return append(r->items,
+	    json_pack("{s:I, s:I}", "mark", (json_int_t)r->d->conf->mark.value,
+		"mask", (json_int_t)r->d->conf->mark.mask));
+}
+
 /* Set up the source of the reply to a parsed request; -1: no memory. */
 static int
 start(struct control_reply *r)
@@ -179,6 +253,8 @@ start(struct control_reply *r)
 	};
 	struct knobs_visit v;
 
+	if (r->req.cmd == CONTROL_CMD_SOCKPOLICY)
+		return prebuild_sockpolicy(r);
 	if (r->req.cmd != CONTROL_CMD_SHOW) {
 		r->type = "knob";
 		if ((r->items = json_array()) == NULL)
@@ -193,7 +269,7 @@ start(struct control_reply *r)
 		return r->sc == NULL ? -1 : 0;
 	case CONTROL_WHAT_SP:
 		r->pc = spd_cursor_new(r->d->spd);
-		return r->pc == NULL ? -1 : 0;
+		return r->pc == NULL ? -1 : prebuild_sockpols(r);
 	case CONTROL_WHAT_INTERFACES:
 		if ((r->items = json_array()) == NULL)
 			return -1;
@@ -253,6 +329,8 @@ control_reply_has_keys(const struct control_reply *r)
 static enum item_status
 take_item(struct control_reply *r, json_t **it)
 {
+	struct spd_policy *p;
+
 	if ((*it = r->carry) != NULL) {
 		r->carry = NULL;
 		return ITEM_OK;
@@ -263,11 +341,8 @@ take_item(struct control_reply *r, json_t **it)
 		if (e == NULL)
 			return ITEM_END;
 		*it = control_json_sa(e, r->req.show_keys);
-	} else if (r->pc != NULL) {
-		struct spd_policy *p = spd_cursor_next(r->d->spd, r->pc);
-
-		if (p == NULL)
-			return ITEM_END;
+	} else if (r->pc != NULL &&
+	    (p = spd_cursor_next(r->d->spd, r->pc)) != NULL) {
 		*it = control_json_policy(p);
 	} else {
 		if (r->items == NULL || r->next >= json_array_size(r->items))

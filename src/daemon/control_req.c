@@ -8,14 +8,18 @@
 
 #include "daemon/control_req.h"
 
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <linux/ipsec.h>
 
 static const char *const cmd_names[] = {
 	[CONTROL_CMD_SHOW] = "show",
 	[CONTROL_CMD_GET] = "get",
 	[CONTROL_CMD_SET] = "set",
+	[CONTROL_CMD_SOCKPOLICY] = "sockpolicy",
 };
 
 static const char *const what_names[CONTROL_WHAT_COUNT] = {
@@ -34,10 +38,16 @@ enum {
 	M_KEYS = 0x08,
 	M_NAME = 0x10,
 	M_VALUE = 0x20,
+	M_OP = 0x40,
+	M_PID = 0x80,
+	M_FD = 0x100,
+	M_FAMILY = 0x200,
+	M_DIR = 0x400,
+	M_POLICY = 0x800,
 };
 
 static const char *const member_names[] = { "version", "cmd", "what", "keys",
-	"name", "value" };
+	"name", "value", "op", "pid", "fd", "family", "dir", "policy" };
 
 const char *
 control_cmd_name(enum control_cmd cmd)
@@ -46,6 +56,7 @@ control_cmd_name(enum control_cmd cmd)
 	case CONTROL_CMD_SHOW:
 	case CONTROL_CMD_GET:
 	case CONTROL_CMD_SET:
+	case CONTROL_CMD_SOCKPOLICY:
 		return cmd_names[cmd];
 	}
 	return "unknown";
@@ -204,6 +215,84 @@ parse_show(const json_t *o, struct control_req *req, char *why, size_t size)
 	return true;
 }
 
+/* Integer member key of o in lo..hi. */
+static bool
+get_int(const json_t *o, const char *key, json_int_t lo, json_int_t hi,
+    int32_t *out, char *why, size_t size)
+{
+	const json_t *v = json_object_get(o, key);
+	json_int_t n;
+
+	if (v == NULL)
+		return fail(why, size, "member \"%s\" is missing", key);
+	if (!json_is_integer(v))
+		return fail(
+		    why, size, "member \"%s\": expected an integer", key);
+	n = json_integer_value(v);
+	if (n < lo || n > hi)
+		return fail(why, size,
+		    "member \"%s\": %lld; expected %lld to %lld", key,
+		    (long long)n, (long long)lo, (long long)hi);
+	*out = (int32_t)n;
+	return true;
+}
+
+/* String member key of o: one of names[0..n), its index in *idx. */
+static bool
+get_choice(const json_t *o, const char *key, const char *const *names, size_t n,
+    const char *expected, unsigned *idx, char *why, size_t size)
+{
+	const char *s = get_member(o, key, why, size);
+
+	if (s == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*idx = (unsigned)i;
+			return true;
+		}
+	return fail(
+	    why, size, "member \"%s\": expected one of %s", key, expected);
+}
+
+static bool
+parse_sockpolicy(
+    const json_t *o, struct control_req *req, char *why, size_t size)
+{
+	static const char *const ops[] = { "set", "clear" };
+	static const char *const families[] = { "inet", "inet6" };
+	static const char *const dirs[] = { "in", "out" };
+	static const char *const types[] = { "none", "entrust", "bypass" };
+	static const uint8_t type_values[] = { IPSEC_POLICY_NONE,
+		IPSEC_POLICY_ENTRUST, IPSEC_POLICY_BYPASS };
+	struct control_sockpol *sp = &req->sp;
+	unsigned op = 0, i = 0;
+
+	if (!get_choice(o, "op", ops, 2, "set, clear", &op, why, size))
+		return false;
+	sp->is_set = op == 0;
+	if (!check_members(o,
+		M_VERSION | M_CMD | M_OP | M_PID | M_FD |
+		    (sp->is_set ? M_FAMILY | M_DIR | M_POLICY : 0),
+		"sockpolicy", why, size) ||
+	    !get_int(o, "pid", 1, INT32_MAX, &sp->pid, why, size) ||
+	    !get_int(o, "fd", 0, INT32_MAX, &sp->fd, why, size))
+		return false;
+	if (!sp->is_set)
+		return true;
+	if (!get_choice(o, "family", families, 2, "inet, inet6", &i, why, size))
+		return false;
+	sp->family = i == 0 ? AF_INET : AF_INET6;
+	if (!get_choice(o, "dir", dirs, 2, "in, out", &i, why, size))
+		return false;
+	sp->dir = i == 0 ? IPSEC_DIR_INBOUND : IPSEC_DIR_OUTBOUND;
+	if (!get_choice(
+		o, "policy", types, 3, "none, entrust, bypass", &i, why, size))
+		return false;
+	sp->type = type_values[i];
+	return true;
+}
+
 static bool
 parse_object(const json_t *o, struct control_req *req, char *why, size_t size)
 {
@@ -233,8 +322,12 @@ parse_object(const json_t *o, struct control_req *req, char *why, size_t size)
 		    get_string(
 			o, "value", req->value, sizeof(req->value), why, size);
 	}
-	return fail(
-	    why, size, "member \"cmd\": expected one of show, get, set");
+	if (strcmp(cmd, "sockpolicy") == 0) {
+		req->cmd = CONTROL_CMD_SOCKPOLICY;
+		return parse_sockpolicy(o, req, why, size);
+	}
+	return fail(why, size,
+	    "member \"cmd\": expected one of show, get, set, sockpolicy");
 }
 
 bool
@@ -267,6 +360,32 @@ control_req_parse(const void *buf, size_t len, struct control_req *req,
 	return ok;
 }
 
+static int
+build_sockpolicy(json_t *o, const struct control_sockpol *sp)
+{
+	static const char *const types[] = { [IPSEC_POLICY_NONE] = "none",
+		[IPSEC_POLICY_ENTRUST] = "entrust",
+		[IPSEC_POLICY_BYPASS] = "bypass" };
+	const char *type = sp->type < sizeof(types) / sizeof(types[0]) &&
+		types[sp->type] != NULL
+	    ? types[sp->type]
+	    : "bypass";
+	int rc;
+
+	rc = json_object_set_new(
+	    o, "op", json_string(sp->is_set ? "set" : "clear"));
+	rc |= json_object_set_new(o, "pid", json_integer(sp->pid));
+	rc |= json_object_set_new(o, "fd", json_integer(sp->fd));
+	if (!sp->is_set)
+		return rc;
+	rc |= json_object_set_new(o, "family",
+	    json_string(sp->family == AF_INET6 ? "inet6" : "inet"));
+	rc |= json_object_set_new(
+	    o, "dir", json_string(sp->dir == IPSEC_DIR_INBOUND ? "in" : "out"));
+	rc |= json_object_set_new(o, "policy", json_string(type));
+	return rc;
+}
+
 json_t *
 control_req_build(const struct control_req *req)
 {
@@ -291,8 +410,12 @@ control_req_build(const struct control_req *req)
 		break;
 	case CONTROL_CMD_GET:
 		break;
+	case CONTROL_CMD_SOCKPOLICY:
+		rc = build_sockpolicy(o, &req->sp);
+		break;
 	}
-	if (rc == 0 && req->cmd != CONTROL_CMD_SHOW)
+	if (rc == 0 && req->cmd != CONTROL_CMD_SHOW &&
+	    req->cmd != CONTROL_CMD_SOCKPOLICY)
 		rc = json_object_set_new(o, "name",
 		    json_stringn(
 			req->name, strnlen(req->name, sizeof(req->name))));

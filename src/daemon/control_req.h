@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -17,6 +18,7 @@ enum control_cmd {
 	CONTROL_CMD_SHOW,
 	CONTROL_CMD_GET,
 	CONTROL_CMD_SET,
+	CONTROL_CMD_SOCKPOLICY,
 };
 
 enum control_what {
@@ -28,12 +30,23 @@ enum control_what {
 };
 #define CONTROL_WHAT_COUNT 5
 
+/* sockpolicy: a key manager's socket policy (daemon/sockpol.h). */
+struct control_sockpol {
+	bool is_set;	/* op "set"; false: op "clear" */
+	int32_t pid;	/* 1 .. 2^31 - 1 */
+	int32_t fd;	/* 0 .. 2^31 - 1 */
+	uint8_t family; /* set: AF_INET ("inet") or AF_INET6 ("inet6") */
+	uint8_t dir;	/* set: IPSEC_DIR_INBOUND ("in") or _OUTBOUND ("out") */
+	uint8_t type;	/* set: IPSEC_POLICY_NONE, _ENTRUST or _BYPASS */
+};
+
 struct control_req {
 	enum control_cmd cmd;
 	enum control_what what;	       /* show */
 	bool show_keys;		       /* show sa */
 	char name[CONTROL_NAME_MAX];   /* get, set */
 	char value[CONTROL_VALUE_MAX]; /* set */
+	struct control_sockpol sp;     /* sockpolicy */
 };
 
 /* Room for control_req_parse's reason, NUL included. */
@@ -55,7 +68,8 @@ bool control_req_parse(const void *buf, size_t len, struct control_req *req,
 json_t *control_req_build(const struct control_req *req);
 
 /*
- * The protocol's names: "show", "get", "set"; "sa", "sp", "interfaces",
+ * The protocol's names: "show", "get", "set", "sockpolicy"; "sa", "sp",
+ * "interfaces",
  * "stats", "knobs".  Lookups return false for an unknown name.
  */
 const char *control_cmd_name(enum control_cmd cmd);

@@ -21,6 +21,7 @@ struct natt;
 struct pfkey_server;
 struct polroute;
 struct addrset;
+struct sockpol;
 struct sad;
 struct spd;
 
@@ -57,6 +58,7 @@ struct ipsecd {
 	struct control *control;
 	struct natt *natt;
 	struct incl *incl; /* what the include files installed (incl.h) */
+	struct sockpol *sockpols;   /* key managers' socket policies */
 	struct addrset *locals;	    /* this host's addresses; in wsh.locals */
 	struct polroute *polroutes; /* the default interface's, sorted */
 	size_t npolroutes;

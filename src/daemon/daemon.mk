@@ -8,6 +8,7 @@ src_daemon_libipsecd_daemon_la_SOURCES = src/daemon/daemon.h \
 	src/daemon/addrset.c src/daemon/addrset.h \
 	src/daemon/iface_table.c src/daemon/iface.h \
 	src/daemon/privdrop.c src/daemon/privdrop.h \
+	src/daemon/sockpol.c src/daemon/sockpol.h \
 	src/daemon/iface.c
 src_daemon_libipsecd_daemon_la_CFLAGS = $(DAEMON_CFLAGS)
 # The control socket: server, request parser, replies, JSON items.

@@ -42,6 +42,7 @@
 #include "daemon/natt.h"
 #include "daemon/netlink.h"
 #include "daemon/privdrop.h"
+#include "daemon/sockpol.h"
 #include "daemon/sock.h"
 #include "daemon/worker.h"
 #include "ipsec/dpath.h"
@@ -505,6 +506,7 @@ reload(struct ipsecd *d)
 		    d->conf_path);
 	}
 	apply_conf_knobs(d, nc);
+	natt_reload(d, nc->natt_keepalive_sec);
 	/* Settings that need a restart keep their running values. */
 	nc->workers = d->conf->workers;
 	nc->natt_port = d->conf->natt_port;
@@ -661,6 +663,10 @@ core_init(struct ipsecd *d)
 		log_warnx("out of memory for the SAD and SPD");
 		return -1;
 	}
+	if ((d->sockpols = sockpol_new()) == NULL) {
+		log_warnx("out of memory for socket policies");
+		return -1;
+	}
 	d->nworkers = worker_count(d->conf);
 	sad_wstate_setup(d->sad, d->nworkers, dpath_wstate_free);
 	d->wsh.dp.sad = d->sad;
@@ -687,6 +693,7 @@ core_free(struct ipsecd *d)
 	if (d->nl != NULL)
 		nl_close(d->nl);
 	free(d->knobs);
+	free(d->sockpols);
 	free(d->locals);
 	free(d->polroutes);
 }

@@ -181,11 +181,29 @@ out:
 	urcu_qsbr_thread_offline();
 }
 
+/* Arm (or with 0 seconds, stop) the keepalive timer. */
+static int
+ka_arm(struct ipsecd *d, unsigned sec)
+{
+	struct natt *n = d->natt;
+	struct timeval tv;
+
+	if (n->ka != NULL)
+		event_del(n->ka);
+	if (d->conf->natt_port == 0 || sec == 0)
+		return 0;
+	if (n->ka == NULL &&
+	    (n->ka = event_new(d->base, -1, EV_PERSIST, ka_cb, d)) == NULL)
+		return -1;
+	tv.tv_sec = (time_t)sec;
+	tv.tv_usec = 0;
+	return event_add(n->ka, &tv);
+}
+
 int
 natt_init(struct ipsecd *d)
 {
 	struct natt *n;
-	struct timeval tv;
 
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return -1;
@@ -197,16 +215,25 @@ natt_init(struct ipsecd *d)
 		return -1;
 	}
 	d->natt = n;
-	if (d->conf->natt_port == 0 || d->conf->natt_keepalive_sec == 0)
-		return 0;
-	n->ka = event_new(d->base, -1, EV_PERSIST, ka_cb, d);
-	tv.tv_sec = (time_t)d->conf->natt_keepalive_sec;
-	tv.tv_usec = 0;
-	if (n->ka == NULL || event_add(n->ka, &tv) == -1) {
+	if (ka_arm(d, d->conf->natt_keepalive_sec) == -1) {
 		log_warnx("nat-t keepalive timer");
 		return -1;
 	}
 	return 0;
+}
+
+void
+natt_reload(struct ipsecd *d, unsigned keepalive_sec)
+{
+	if (d->natt == NULL)
+		return;
+	if (ka_arm(d, keepalive_sec) == -1)
+		log_warnx("nat-t keepalive timer: keepalives stopped");
+	else if (keepalive_sec != d->conf->natt_keepalive_sec &&
+	    keepalive_sec == 0)
+		log_info("nat-t keepalives off");
+	else if (keepalive_sec != d->conf->natt_keepalive_sec)
+		log_info("nat-t keepalives every %u s", keepalive_sec);
 }
 
 void
@@ -310,5 +337,12 @@ ipsecd_nat_mapping(struct ipsecd *d, const struct wevent *ev)
 	    addr_fmt(&old, a, sizeof(a)), old_port,
 	    addr_fmt(&ev->u.nat.src, b, sizeof(b)), ev->u.nat.sport);
 	move_outbound(d, ne, &old, old_port, &ev->u.nat.src, ev->u.nat.sport);
-	pfkey_server_new_mapping(d->pfkey, ne, &ev->u.nat.src, ev->u.nat.sport);
+	/*
+	 * Reported from the SA as it was: af_key's NEW_MAPPING carries the
+	 * old address and port in ADDRESS_SRC and X_NAT_T_SPORT, the new
+	 * ones in ADDRESS_DST and X_NAT_T_DPORT.  The replaced entry e is
+	 * freed only after a grace period, which cannot end while this
+	 * thread is online.
+	 */
+	pfkey_server_new_mapping(d->pfkey, e, &ev->u.nat.src, ev->u.nat.sport);
 }

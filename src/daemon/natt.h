@@ -20,8 +20,9 @@ struct wevent;
  *   SA ev names came from a new address or port: that SA's peer is moved
  *   there, and so are the outbound ESP-in-UDP SAs that went to the old
  *   address and port from the inbound SA's destination; the key managers
- *   are told with SADB_X_NAT_T_NEW_MAPPING.  Checked against the SAD
- *   first: a stale event does nothing.
+ *   are told with SADB_X_NAT_T_NEW_MAPPING (the old address and port as
+ *   SRC and SPORT, the new ones as DST and DPORT, as af_key).  Checked
+ *   against the SAD first: a stale event does nothing.
  */
 struct natt {
 	int fd4, fd6;
@@ -31,6 +32,11 @@ struct natt {
 };
 
 int natt_init(struct ipsecd *d);
+/*
+ * A reload set natt-keepalive to keepalive_sec (0: off): the timer is
+ * re-armed from now.  Call before d->conf is replaced.
+ */
+void natt_reload(struct ipsecd *d, unsigned keepalive_sec);
 void natt_free(struct natt *n);
 void ipsecd_nat_mapping(struct ipsecd *d, const struct wevent *ev);
 

@@ -24,6 +24,7 @@
 #include "ipsec/iphdr.h"
 #include "ipsec/ipcomp.h"
 #include "ipsec/knobs.h"
+#include "ipsec/natoa.h"
 #include "ipsec/sad.h"
 #include "ipsec/spd.h"
 #include "ipsec/tunnel.h"
@@ -470,6 +471,9 @@ dpath_input_step(struct dpath *d, struct dpath_job *job)
 			sad_drop(job->ein[i], v);
 			return v;
 		}
+	/* Transport-mode NAT-T: TCP/UDP checksums after NAT (natoa.h). */
+	natoa_input(d->xin, d->nxin, kn->natt_cksum_policy, pbuf_data(pb),
+	    pbuf_len(pb));
 	in->if_key = inner->sa.if_id != 0 ? inner->sa.if_id : inner->sa.reqid;
 	if (!flow_key_parse(pbuf_data(pb), pbuf_len(pb), in->if_key, &k)) {
 		sad_drop(inner, IPSEC_DROP_HDR);

@@ -68,6 +68,12 @@ struct sa {
 	struct addr beet_dst;
 	uint16_t encap_sport; /* ESP-in-UDP ports, host order */
 	uint16_t encap_dport;
+	/*
+	 * ESP-in-UDP: the source address as the peer had it before a NAT
+	 * (X_NAT_T_OA), for transport-mode checksums (natoa.h); family 0
+	 * when the key manager gave none.
+	 */
+	struct addr nat_oa;
 	uint16_t replay_window; /* packets; 0 = no anti-replay */
 	struct cipher_key key;
 	struct sa_lifetime soft;

@@ -3,9 +3,11 @@
 # page.  The server itself (src/daemon/control*.c) is in the daemon
 # library (src/daemon/daemon.mk).
 CONTROL_SRCS = src/daemon/control.c src/daemon/control_req.c \
+	src/daemon/sockpol.c \
 	src/daemon/control_reply.c src/daemon/control_json.c
 # The request handler without the socket (for the fuzz target).
 CONTROL_REPLY_SRCS = src/daemon/control_req.c src/daemon/control_reply.c \
+	src/daemon/sockpol.c \
 	src/daemon/control_json.c
 CTL_STATE_SRCS = tests/ctl/ctl_state.c tests/ctl/ctl_state.h
 CONTROL_TEST_CFLAGS = $(TEST_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \

@@ -277,11 +277,37 @@ templates_cell(const json_t *tmpls)
 	return show_str_take(&b);
 }
 
+/*
+ * A key manager's socket policy (daemon/sockpol.h): no selector, no
+ * counters; SRC says "socket", DST which one.
+ */
+static int
+sockpol_row(struct show *s, const json_t *p)
+{
+	char *c[NCOLS(sp_hdr)];
+	struct show_str b = { 0 };
+
+	show_str_printf(&b, "pid %lld fd %lld (%s)", jint(p, "pid"),
+	    jint(p, "fd"), jstr(p, "family"));
+	c[0] = dup("-");
+	c[1] = dup(jstr(p, "dir"));
+	c[2] = dup(jstr(p, "action"));
+	c[3] = dup("-");
+	c[4] = dup("socket");
+	c[5] = show_str_take(&b);
+	for (size_t i = 6; i < NCOLS(sp_hdr); i++)
+		c[i] = dup("-");
+	return show_table_add(&s->t, c, NULL);
+}
+
 static int
 sp_row(struct show *s, const json_t *p)
 {
 	const char *proto = ul_proto_name(jint(p, "ul_proto"));
 	char *c[NCOLS(sp_hdr)], *extra = NULL;
+
+	if (json_is_true(json_object_get(p, "socket")))
+		return sockpol_row(s, p);
 
 	c[0] = fmt_int(jint(p, "id"));
 	c[1] = dup(jstr(p, "dir"));

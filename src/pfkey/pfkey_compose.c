@@ -187,10 +187,19 @@ put_sa_body(struct pfkey_wr *w, const struct sad_entry *e, unsigned what)
 		return false;
 	if ((sa->flags & SA_F_UDP_ENCAP) == 0)
 		return true;
+	/*
+	 * X_NAT_T_OA when the SA has one: af_key leaves it out, but it is
+	 * part of the SA (natoa.h), so GET and DUMP show it (setkey -D
+	 * prints it after "esp-udp") and what we send converts back to the
+	 * same SA.  Key managers skip extensions they do not read.
+	 */
 	return pfkey_build_nat_t_type(w, UDP_ENCAP_ESPINUDP) &&
 	    pfkey_build_nat_t_port(
 		w, SADB_X_EXT_NAT_T_SPORT, sa->encap_sport) &&
-	    pfkey_build_nat_t_port(w, SADB_X_EXT_NAT_T_DPORT, sa->encap_dport);
+	    pfkey_build_nat_t_port(
+		w, SADB_X_EXT_NAT_T_DPORT, sa->encap_dport) &&
+	    (sa->nat_oa.family == 0 ||
+		put_host(w, SADB_X_EXT_NAT_T_OA, &sa->nat_oa, 0));
 }
 
 size_t

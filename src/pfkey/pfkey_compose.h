@@ -40,7 +40,8 @@
  * flags), [LIFETIME_HARD], [LIFETIME_SOFT], LIFETIME_CURRENT (packets,
  * bytes, add and first-use time of e), ADDRESS_SRC, ADDRESS_DST,
  * [ADDRESS_PROXY: BEET inner source], [KEY_AUTH], [KEY_ENCRYPT], X_SA2
- * (mode, reqid), [X_NAT_T_TYPE, _SPORT, _DPORT for ESP-in-UDP], in
+ * (mode, reqid), [X_NAT_T_TYPE, _SPORT, _DPORT for ESP-in-UDP, and
+ * X_NAT_T_OA when it has an original address, which af_key leaves out], in
  * af_key's order.  Returns the message length, 0 if it did not fit.
  */
 size_t pfkey_compose_sa(struct pfkey_wr *w, const struct pfkey_hdr *h,

@@ -5,8 +5,10 @@
  * pfkey_getspi, pfkey_spdadd, parse_ipsecrequest, pfkey_migrate):
  * algorithm numbers looked up in the one table (unknown: ENOSYS), X_SA2
  * mode "any" taken as transport, lifetimes with 0 meaning "no limit",
- * NAT-T type and ports from X_NAT_T_TYPE/SPORT/DPORT with X_NAT_T_OA
- * ignored, selector protocol 255 meaning any, a port of 0 meaning any,
+ * NAT-T type and ports from X_NAT_T_TYPE/SPORT/DPORT and the original
+ * address from X_NAT_T_OA (only with a NAT-T type, as af_key stores it;
+ * natoa.h says what it is for), selector protocol 255 meaning any, a port
+ * of 0 meaning any,
  * reqids kept only for level "unique" and only up to
  * IPSEC_MANUAL_REQID_MAX, GETSPI's default SPI range.
  *
@@ -21,7 +23,8 @@
  *     check, so Linux refuses every such request).
  *   - NAT-T: only UDP_ENCAP_ESPINUDP (RFC 3948), only for ESP, and both
  *     ports must be present and non-zero; Linux also takes the non-IKE
- *     draft type and port 0.
+ *     draft type and port 0.  An X_NAT_T_OA of another family than the
+ *     SA's addresses is EINVAL (af_key copies the bytes unchecked).
  *   - A key extension without its algorithm (sadb_sa_auth or _encrypt 0),
  *     a key that is not whole bytes, and IPcomp with an integrity
  *     algorithm are refused (EINVAL); af_key ignores the first and last.
@@ -195,6 +198,19 @@ get_natt(const struct pfkey_msg *m, struct sa *sa, struct pfkey_err *err)
 	sa->flags |= SA_F_UDP_ENCAP;
 	sa->encap_sport = ntohs(sport.sadb_x_nat_t_port_port);
 	sa->encap_dport = ntohs(dport.sadb_x_nat_t_port_port);
+	if (pfkey_msg_has(m, SADB_X_EXT_NAT_T_OA)) {
+		struct pfkey_address oa;
+
+		if (!get_address(m, SADB_X_EXT_NAT_T_OA, &oa, err))
+			return false;
+		if (oa.addr.family != sa->src.family) {
+			pfkey_err_set(err, EINVAL,
+			    "x_nat_t_oa: family %u, the sa's is %u",
+			    oa.addr.family, sa->src.family);
+			return false;
+		}
+		sa->nat_oa = oa.addr;
+	}
 	return true;
 }
 

@@ -51,8 +51,9 @@
  *   numbers, key sizes by alg_key_index, combination by cipher_key_check;
  *   unknown algorithms ENOSYS, bad sizes EINVAL), lifetimes from
  *   LIFETIME_HARD/SOFT (0 = no limit, as our struct), ESP-in-UDP from
- *   X_NAT_T_TYPE (UDP_ENCAP_ESPINUDP only) with both ports non-zero, the
- *   BEET inner source from ADDRESS_PROXY (the one inner address PF_KEY can
+ *   X_NAT_T_TYPE (UDP_ENCAP_ESPINUDP only) with both ports non-zero and
+ *   the original address from X_NAT_T_OA (same family), the BEET inner
+ *   source from ADDRESS_PROXY (the one inner address PF_KEY can
  *   carry; beet_dst stays unset).  IPcomp: calg from sadb_sa_encrypt
  *   (deflate only), no keys.
  * *sa is cleared first; its key material is wiped again on failure.  On

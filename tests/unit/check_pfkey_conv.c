@@ -432,11 +432,26 @@ natt_msg(uint8_t satype, bool with_type, uint8_t type, bool sport, bool dport,
 START_TEST(test_pfkey_conv_sa_natt)
 {
 	natt_msg(SADB_SATYPE_ESP, true, UDP_ENCAP_ESPINUDP, true, true, 1234);
-	tm_host(&T, SADB_X_EXT_NAT_T_OA, "10.0.0.1"); /* ignored */
+	tm_host(&T, SADB_X_EXT_NAT_T_OA, "10.0.0.1");
 	sa_expect(0);
 	ck_assert_int_eq(SA.flags & SA_F_UDP_ENCAP, SA_F_UDP_ENCAP);
 	ck_assert_uint_eq(SA.encap_sport, 1234);
 	ck_assert_uint_eq(SA.encap_dport, 4500);
+	ck_assert_uint_eq(SA.nat_oa.family, AF_INET);
+	ck_assert_uint_eq(SA.nat_oa.bytes[0], 10);
+	ck_assert_uint_eq(SA.nat_oa.bytes[3], 1);
+	/* Without it, none; of the other family, refused. */
+	natt_msg(SADB_SATYPE_ESP, true, UDP_ENCAP_ESPINUDP, true, true, 1234);
+	sa_expect(0);
+	ck_assert_uint_eq(SA.nat_oa.family, 0);
+	natt_msg(SADB_SATYPE_ESP, true, UDP_ENCAP_ESPINUDP, true, true, 1234);
+	tm_host(&T, SADB_X_EXT_NAT_T_OA, "fd00::1");
+	sa_expect(EINVAL);
+	/* Without a NAT-T type it is not looked at, as in af_key. */
+	natt_msg(SADB_SATYPE_ESP, false, 0, true, true, 1234);
+	tm_host(&T, SADB_X_EXT_NAT_T_OA, "fd00::1");
+	sa_expect(0);
+	ck_assert_uint_eq(SA.nat_oa.family, 0);
 	/* Ports without the type: no encapsulation (Linux ignores them). */
 	natt_msg(SADB_SATYPE_ESP, false, 0, true, true, 1234);
 	sa_expect(0);
