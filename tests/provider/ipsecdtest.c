@@ -28,6 +28,8 @@
  *   set-default-props  at load, set this as the default property query
  *                of the library context loading the provider: what some
  *                accelerator providers do, and ipsecd must undo
+ *   corrupt-tag  1: every tag it produces has its first bit flipped (a
+ *                broken accelerator, for the start-up self-test)
  *
  * Gettable provider parameters (uint64), for tests: "ops" (operations
  * started), "failures", "inflight" (now), "max-inflight" (the most at
@@ -79,6 +81,7 @@ struct tp_prov {
 	uint64_t latency_us;
 	uint64_t jitter_us;
 	uint64_t fail_after;
+	uint64_t corrupt_tag;
 	/* The completion thread and its queue, sorted by deadline. */
 	pthread_t thread;
 	bool has_thread;
@@ -462,8 +465,16 @@ static int
 tp_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
 	struct tp_cipher *c = vctx;
+	OSSL_PARAM *q;
 
-	return EVP_CIPHER_CTX_get_params(c->ctx, params);
+	if (!EVP_CIPHER_CTX_get_params(c->ctx, params))
+		return 0;
+	if (c->prov->corrupt_tag != 0 &&
+	    (q = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_AEAD_TAG)) !=
+		NULL &&
+	    q->data != NULL && q->data_size > 0)
+		((unsigned char *)q->data)[0] ^= 0x80;
+	return 1;
 }
 
 static int
@@ -650,11 +661,12 @@ static bool
 read_params(struct tp_prov *p, const OSSL_DISPATCH *in, const char **props)
 {
 	OSSL_FUNC_core_get_params_fn *get_params = NULL;
-	const char *lat = NULL, *jit = NULL, *fail = NULL;
+	const char *lat = NULL, *jit = NULL, *fail = NULL, *corrupt = NULL;
 	OSSL_PARAM q[] = {
 		OSSL_PARAM_utf8_ptr("latency-us", (char **)&lat, 0),
 		OSSL_PARAM_utf8_ptr("jitter-us", (char **)&jit, 0),
 		OSSL_PARAM_utf8_ptr("fail-after", (char **)&fail, 0),
+		OSSL_PARAM_utf8_ptr("corrupt-tag", (char **)&corrupt, 0),
 		OSSL_PARAM_utf8_ptr("set-default-props", (char **)props, 0),
 		OSSL_PARAM_END,
 	};
@@ -685,7 +697,8 @@ read_params(struct tp_prov *p, const OSSL_DISPATCH *in, const char **props)
 	/* An unknown value is refused: the load fails, as it should. */
 	return num_param(lat, 0, &p->latency_us) &&
 	    num_param(jit, 0, &p->jitter_us) &&
-	    num_param(fail, 0, &p->fail_after) && p->latency_us <= 1000000 &&
+	    num_param(fail, 0, &p->fail_after) &&
+	    num_param(corrupt, 0, &p->corrupt_tag) && p->latency_us <= 1000000 &&
 	    p->jitter_us <= 1000000;
 }
 
