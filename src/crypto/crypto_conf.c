@@ -141,9 +141,12 @@ is_digit(char ch)
 	return ch >= '0' && ch <= '9';
 }
 
-/* A name of letters, digits and the characters of extra, from a letter. */
+/*
+ * A name of letters, digits and the characters of extra, from a letter;
+ * shape is the phrase saying so.
+ */
 static const char *
-name_why(const char *name, const char *extra)
+name_why(const char *name, const char *extra, const char *shape)
 {
 	size_t len = strlen(name);
 
@@ -152,18 +155,20 @@ name_why(const char *name, const char *extra)
 	if (len >= CRYPTO_CONF_NAME_MAX)
 		return "name too long";
 	if (!is_letter(name[0]))
-		return "name must start with a letter";
+		return shape;
 	for (size_t i = 1; i < len; i++)
 		if (!is_letter(name[i]) && !is_digit(name[i]) &&
 		    strchr(extra, name[i]) == NULL)
-			return "bad character in name";
+			return shape;
 	return NULL;
 }
 
 const char *
 crypto_conf_provider_name_why(const char *name)
 {
-	return name_why(name, "_-");
+	return name_why(name, "_-",
+	    "expected letters, digits, \"_\" and \"-\", starting with a "
+	    "letter");
 }
 
 const char *
@@ -171,7 +176,9 @@ crypto_conf_param_name_why(const char *name)
 {
 	static const char *const reserved[] = { "module", "activate",
 		"identity", "soft_load" };
-	const char *why = name_why(name, "_-.");
+	const char *why = name_why(name, "_-.",
+	    "expected letters, digits, \"_\", \"-\" and \".\", starting "
+	    "with a letter");
 
 	if (why != NULL)
 		return why;

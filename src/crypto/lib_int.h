@@ -19,11 +19,12 @@
 
 /* A loaded provider: listed in ipsecd.conf, or the implicit default. */
 struct crypto_prov {
-	OSSL_PROVIDER *prov; /* borrowed from the context */
+	OSSL_PROVIDER *prov; /* is_ours: our reference; else borrowed */
 	char *name;
 	enum crypto_flag hardware; /* from ipsecd.conf; AUTO: property */
 	bool is_async;
 	bool is_listed; /* in ipsecd.conf (not the implicit default) */
+	bool is_ours;	/* loaded by OSSL_PROVIDER_load: unload it */
 };
 
 /* Index of a slot's two implementations. */

@@ -303,8 +303,11 @@ crypto_lib_free(struct crypto_lib *lib)
 				EVP_MD_free(lib->slot[id][ki].md[w]);
 			}
 	EVP_MAC_free(lib->hmac);
-	for (size_t i = 0; i < lib->nprovs; i++)
+	for (size_t i = 0; i < lib->nprovs; i++) {
+		if (lib->provs[i].is_ours)
+			OSSL_PROVIDER_unload(lib->provs[i].prov);
 		free(lib->provs[i].name);
+	}
 	/* Frees the providers the configuration module activated, too. */
 	OSSL_LIB_CTX_free(lib->ctx);
 	free(lib->props);

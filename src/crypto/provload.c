@@ -315,9 +315,11 @@ load_default(struct crypto_lib *lib, const char *file, crypto_error_fn fn,
 		if (strcmp(lib->provs[i].name, "default") == 0 ||
 		    strcmp(lib->provs[i].name, "fips") == 0)
 			return true;
-	if (OSSL_PROVIDER_load(lib->ctx, "default") == NULL ||
-	    (cp->prov = find_loaded(lib->ctx, "default")) == NULL ||
+	if ((cp->prov = OSSL_PROVIDER_load(lib->ctx, "default")) == NULL ||
 	    (cp->name = strdup("default")) == NULL) {
+		if (cp->prov != NULL)
+			OSSL_PROVIDER_unload(cp->prov);
+		cp->prov = NULL;
 		ERR_clear_error();
 		provload_err(fn, arg, file, 0,
 		    "OpenSSL's default provider failed to load");
@@ -325,6 +327,7 @@ load_default(struct crypto_lib *lib, const char *file, crypto_error_fn fn,
 	}
 	cp->hardware = CRYPTO_FLAG_NO;
 	cp->is_async = false;
+	cp->is_ours = true;
 	lib->nprovs++;
 	return true;
 }

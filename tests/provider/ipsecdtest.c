@@ -21,8 +21,10 @@
  *
  * Parameters (ipsecd.conf: NAME = VALUE in the provider's block):
  *   latency-us   microseconds per operation (default 0)
- *   jitter-us    up to this many more, varying per operation (default 0),
- *                so that operations finish out of order
+ *   reverse-batch  N (2 to 64): instead of the latency, hold operations
+ *                until N wait, then finish them newest first, each after
+ *                the one before has been resumed: a deterministic
+ *                out-of-order accelerator, for the ordering tests
  *   fail-after   operations after the first N fail (default 0: never);
  *                a failure is raised as an OpenSSL error
  *   set-default-props  at load, set this as the default property query
@@ -79,7 +81,7 @@ struct tp_prov {
 	EVP_CIPHER *gcm128;
 	EVP_CIPHER *gcm256;
 	uint64_t latency_us;
-	uint64_t jitter_us;
+	uint64_t reverse_batch;
 	uint64_t fail_after;
 	uint64_t corrupt_tag;
 	/* The completion thread and its queue, sorted by deadline. */
@@ -89,6 +91,8 @@ struct tp_prov {
 	pthread_cond_t cv;
 	bool is_stopping;
 	struct tp_req *queue;
+	size_t nqueued;
+	uint64_t nresumed; /* jobs resumed after their request was done */
 	/* Counters for tests. */
 	atomic_uint_fast64_t ops;
 	atomic_uint_fast64_t failures;
@@ -126,6 +130,44 @@ ts_before(const struct timespec *a, const struct timespec *b)
 	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+/* Signal, then mark done: once is_done is set the job may return and r
+ * is gone, so it is the last thing touched. */
+static void
+req_done(struct tp_req *r)
+{
+	uint64_t one = 1;
+	int fd = r->fd;
+
+	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		abort();
+	atomic_store(&r->is_done, true);
+}
+
+#define TP_BATCH_MAX 64
+
+/* reverse-batch: the oldest N requests, finished newest first. */
+static void
+reverse_batch(struct tp_prov *p)
+{
+	struct tp_req *batch[TP_BATCH_MAX];
+	size_t n = 0;
+
+	while (p->queue != NULL && n < p->reverse_batch) {
+		batch[n++] = p->queue;
+		p->queue = p->queue->next;
+	}
+	p->nqueued -= n;
+	while (n-- > 0) {
+		uint64_t before = p->nresumed;
+
+		pthread_mutex_unlock(&p->mu);
+		req_done(batch[n]);
+		pthread_mutex_lock(&p->mu);
+		while (p->nresumed == before && !p->is_stopping)
+			pthread_cond_wait(&p->cv, &p->mu);
+	}
+}
+
 static void *
 tp_thread(void *arg)
 {
@@ -135,10 +177,13 @@ tp_thread(void *arg)
 	pthread_mutex_lock(&p->mu);
 	while (!p->is_stopping || p->queue != NULL) {
 		struct tp_req *r = p->queue;
-		uint64_t one = 1;
-		int fd;
 
-		if (r == NULL) {
+		if (p->reverse_batch > 0 && p->queue != NULL &&
+		    (p->nqueued >= p->reverse_batch || p->is_stopping)) {
+			reverse_batch(p);
+			continue;
+		}
+		if (r == NULL || p->reverse_batch > 0) {
 			pthread_cond_wait(&p->cv, &p->mu);
 			continue;
 		}
@@ -148,14 +193,10 @@ tp_thread(void *arg)
 			continue;
 		}
 		p->queue = r->next;
-		fd = r->fd;
-		/*
-		 * Signal, then mark done: once is_done is set the job may
-		 * return and r is gone, so it is the last thing touched.
-		 */
-		if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-			abort();
-		atomic_store(&r->is_done, true);
+		p->nqueued--;
+		pthread_mutex_unlock(&p->mu);
+		req_done(r);
+		pthread_mutex_lock(&p->mu);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -172,7 +213,8 @@ tp_enqueue(struct tp_prov *p, struct tp_req *r)
 			break;
 	r->next = *pp;
 	*pp = r;
-	pthread_cond_signal(&p->cv);
+	p->nqueued++;
+	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -206,21 +248,11 @@ wait_fd(struct tp_prov *p, ASYNC_JOB *job)
 	return fd;
 }
 
-/* A small deterministic spread of latencies (an LCG over the op number). */
-static uint64_t
-op_latency(const struct tp_prov *p, uint64_t n)
-{
-	if (p->jitter_us == 0)
-		return p->latency_us;
-	n = n * 6364136223846793005ULL + 1442695040888963407ULL;
-	return p->latency_us + (n >> 33) % (p->jitter_us + 1);
-}
-
 /* The accelerator's latency: pause the job, or sleep without one. */
 static bool
-wait_latency(struct tp_prov *p, uint64_t n)
+wait_latency(struct tp_prov *p)
 {
-	uint64_t us = op_latency(p, n), buf;
+	uint64_t us = p->latency_us, buf;
 	ASYNC_JOB *job = ASYNC_get_current_job();
 	struct tp_req r;
 
@@ -248,6 +280,10 @@ wait_latency(struct tp_prov *p, uint64_t n)
 	} while (!atomic_load(&r.is_done));
 	while (read(r.fd, &buf, sizeof(buf)) < 0 && errno == EINTR)
 		;
+	pthread_mutex_lock(&p->mu);
+	p->nresumed++;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
 	return true;
 }
 
@@ -376,7 +412,7 @@ tp_final(void *vctx, unsigned char *out, size_t *outl, size_t outsize)
 	(void)outsize;
 	max_update(&p->max_inflight, atomic_fetch_add(&p->inflight, 1) + 1);
 	ok = EVP_CipherFinal_ex(c->ctx, out, &len);
-	if (!wait_latency(p, n))
+	if (!wait_latency(p))
 		ok = 0;
 	atomic_fetch_sub(&p->inflight, 1);
 	if (p->fail_after != 0 && n > p->fail_after) {
@@ -661,10 +697,10 @@ static bool
 read_params(struct tp_prov *p, const OSSL_DISPATCH *in, const char **props)
 {
 	OSSL_FUNC_core_get_params_fn *get_params = NULL;
-	const char *lat = NULL, *jit = NULL, *fail = NULL, *corrupt = NULL;
+	const char *lat = NULL, *rev = NULL, *fail = NULL, *corrupt = NULL;
 	OSSL_PARAM q[] = {
 		OSSL_PARAM_utf8_ptr("latency-us", (char **)&lat, 0),
-		OSSL_PARAM_utf8_ptr("jitter-us", (char **)&jit, 0),
+		OSSL_PARAM_utf8_ptr("reverse-batch", (char **)&rev, 0),
 		OSSL_PARAM_utf8_ptr("fail-after", (char **)&fail, 0),
 		OSSL_PARAM_utf8_ptr("corrupt-tag", (char **)&corrupt, 0),
 		OSSL_PARAM_utf8_ptr("set-default-props", (char **)props, 0),
@@ -696,10 +732,10 @@ read_params(struct tp_prov *p, const OSSL_DISPATCH *in, const char **props)
 		return false;
 	/* An unknown value is refused: the load fails, as it should. */
 	return num_param(lat, 0, &p->latency_us) &&
-	    num_param(jit, 0, &p->jitter_us) &&
+	    num_param(rev, 0, &p->reverse_batch) &&
 	    num_param(fail, 0, &p->fail_after) &&
 	    num_param(corrupt, 0, &p->corrupt_tag) && p->latency_us <= 1000000 &&
-	    p->jitter_us <= 1000000;
+	    p->reverse_batch != 1 && p->reverse_batch <= TP_BATCH_MAX;
 }
 
 /*

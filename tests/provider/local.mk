@@ -11,3 +11,14 @@ tests_provider_ipsecdtest_la_LIBADD = $(OPENSSL_LIBS) -lpthread
 
 # Where the tests and the benchmark find it in the build tree.
 TEST_PROVIDER_PATH = $(abs_top_builddir)/tests/provider/.libs/ipsecdtest.so
+
+# ipsecd.conf's crypto section: the parser, the data, and a whole
+# configuration text through to the test provider loaded.
+check_PROGRAMS += tests/unit/check_crypto_conf
+TESTS += tests/unit/check_crypto_conf
+tests_unit_check_crypto_conf_SOURCES = tests/unit/check_crypto_conf.c \
+	tests/unit/check_provider.h $(CONF_SRCS) src/ipsec/knobs.c \
+	src/common/addr.c $(CRYPTO_SRCS)
+tests_unit_check_crypto_conf_CPPFLAGS = $(TEST_PROVIDER_CPPFLAGS)
+tests_unit_check_crypto_conf_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_crypto_conf_LDADD = $(TEST_LIBS)
