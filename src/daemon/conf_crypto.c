@@ -497,6 +497,15 @@ crypto_stmt(struct conf_parser *p, const struct conf_stmt *st)
 		return;
 	}
 	kw = bsearch(&st->t[0], ckw, NCKW, sizeof(ckw[0]), ckw_cmp);
+	if (kw == NULL && conf_tok_is(&st->t[0], "engine")) {
+		conf_err(p, st->line,
+		    "legacy ENGINEs are not supported: they work only through "
+		    "OpenSSL's process-wide context, which ipsecd does not "
+		    "use; load a provider instead");
+		if (st->is_block)
+			conf_skip_block(p, st->line);
+		return;
+	}
 	if (kw == NULL) {
 		conf_err(p, st->line,
 		    "unknown keyword \"%s\" in crypto; expected offload, "
