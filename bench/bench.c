@@ -48,8 +48,7 @@ static const struct esp_case cases[] = {
 	{ "AES-128-GCM-16", ALG_AES_GCM_16, 20, -1, 0 },
 	{ "AES-256-GCM-16", ALG_AES_GCM_16, 36, -1, 0 },
 	{ "ChaCha20-Poly1305", ALG_CHACHA20_POLY1305, 36, -1, 0 },
-	{ "AES-128-CBC+HMAC-SHA256", ALG_AES_CBC, 16, ALG_HMAC_SHA256_128,
-	    32 },
+	{ "AES-128-CBC+HMAC-SHA256", ALG_AES_CBC, 16, ALG_HMAC_SHA256_128, 32 },
 };
 
 static const size_t sizes[] = { 64, 512, 1400 };
@@ -80,8 +79,8 @@ offload(bool is_md, bool is_quick, const char *module)
 	printf(is_md ? "| test provider latency us | provider Mpps | provider "
 		       "Gbit/s | default Mpps | one at a time pps | "
 		       "provider / one at a time | max in flight |\n"
-		       "|---|---|---|---|---|---|---|\n" :
-		       "%10s %12s %10s %12s %12s %8s %10s\n",
+		       "|---|---|---|---|---|---|---|\n"
+		     : "%10s %12s %10s %12s %12s %8s %10s\n",
 	    "latency us", "provider Mpps", "Gbit/s", "default Mpps",
 	    "1-at-a-time", "ratio", "in flight");
 	for (size_t i = 0; i < sizeof(latencies) / sizeof(latencies[0]); i++) {
@@ -95,19 +94,21 @@ offload(bool is_md, bool is_quick, const char *module)
 			continue;
 		}
 		if (r.one_at_a_time_pps > 0)
-			printf(is_md ? "| %u | %.3f | %.2f | %.3f | %.0f | %.1f | "
-				       "%lu |\n" :
-				       "%10u %12.3f %10.2f %12.3f %12.0f %8.1f "
-				       "%10lu\n",
+			printf(is_md
+				? "| %u | %.3f | %.2f | %.3f | %.0f | %.1f | "
+				  "%lu |\n"
+				: "%10u %12.3f %10.2f %12.3f %12.0f %8.1f "
+				  "%10lu\n",
 			    latencies[i], r.provider_pps / 1e6,
 			    gbps(r.provider_pps, OFFLOAD_PAYLOAD),
 			    r.default_pps / 1e6, r.one_at_a_time_pps,
 			    r.provider_pps / r.one_at_a_time_pps,
 			    r.max_inflight);
 		else
-			printf(is_md ? "| %u | %.3f | %.2f | %.3f | %s | %s | %lu "
-				       "|\n" :
-				       "%10u %12.3f %10.2f %12.3f %12s %8s %10lu\n",
+			printf(is_md
+				? "| %u | %.3f | %.2f | %.3f | %s | %s | %lu "
+				  "|\n"
+				: "%10u %12.3f %10.2f %12.3f %12s %8s %10lu\n",
 			    latencies[i], r.provider_pps / 1e6,
 			    gbps(r.provider_pps, OFFLOAD_PAYLOAD),
 			    r.default_pps / 1e6, "-", "-", r.max_inflight);
@@ -120,8 +121,8 @@ offload(bool is_md, bool is_quick, const char *module)
 	printf(is_md ? "\n| default provider, %d-byte payloads | Mpps |\n"
 		       "|---|---|\n| esp_encap inline | %.3f |\n"
 		       "| through crypto_submit | %.3f |\n"
-		       "| submit / inline | %.3f |\n" :
-		       "\ndefault provider, %d-byte payloads: esp_encap inline "
+		       "| submit / inline | %.3f |\n"
+		     : "\ndefault provider, %d-byte payloads: esp_encap inline "
 		       "%.3f Mpps, through crypto_submit %.3f Mpps (%.3f)\n",
 	    OFFLOAD_PAYLOAD, inl / 1e6, sub / 1e6, sub / inl);
 	return rc;
@@ -151,8 +152,9 @@ main(int argc, char **argv)
 			module = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: ipsecd-bench [-m] [-q] "
-					"[-o [-P provider.so]]\n");
+			fprintf(stderr,
+			    "usage: ipsecd-bench [-m] [-q] "
+			    "[-o [-P provider.so]]\n");
 			return 2;
 		}
 	}
@@ -167,8 +169,8 @@ main(int argc, char **argv)
 	printf(is_md ? "| algorithm | payload | encap Mpps | encap Gbit/s | "
 		       "raw EVP enc Gbit/s | encap/raw | decap Mpps | "
 		       "decap Gbit/s | raw EVP dec Gbit/s | decap/raw |\n"
-		       "|---|---|---|---|---|---|---|---|---|---|\n" :
-		       "%-24s %7s %10s %10s %10s %6s %10s %10s %10s %6s\n",
+		       "|---|---|---|---|---|---|---|---|---|---|\n"
+		     : "%-24s %7s %10s %10s %10s %6s %10s %10s %10s %6s\n",
 	    "algorithm", "payload", "encap Mpps", "encap Gb/s", "raw enc",
 	    "ratio", "decap Mpps", "decap Gb/s", "raw dec", "ratio");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -182,10 +184,11 @@ main(int argc, char **argv)
 				printf("%s: setup failed\n", c->name);
 				continue;
 			}
-			printf(is_md ? "| %s | %zu | %.3f | %.2f | %.2f | %.2f | "
-				       "%.3f | %.2f | %.2f | %.2f |\n" :
-				       "%-24s %7zu %10.3f %10.2f %10.2f %6.2f "
-				       "%10.3f %10.2f %10.2f %6.2f\n",
+			printf(is_md
+				? "| %s | %zu | %.3f | %.2f | %.2f | %.2f | "
+				  "%.3f | %.2f | %.2f | %.2f |\n"
+				: "%-24s %7zu %10.3f %10.2f %10.2f %6.2f "
+				  "%10.3f %10.2f %10.2f %6.2f\n",
 			    c->name, len, r.encap_pps / 1e6,
 			    gbps(r.encap_pps, len), gbps(r.raw_enc_pps, len),
 			    r.encap_pps / r.raw_enc_pps, r.decap_pps / 1e6,
@@ -194,8 +197,8 @@ main(int argc, char **argv)
 			fflush(stdout);
 		}
 	}
-	printf(is_md ? "\n| table | size | lookup ns |\n|---|---|---|\n" :
-		       "\n%-28s %10s %10s\n",
+	printf(is_md ? "\n| table | size | lookup ns |\n|---|---|---|\n"
+		     : "\n%-28s %10s %10s\n",
 	    "table", "size", "lookup ns");
 	table_row(is_md, "SAD (spi, proto, dst), lone", sad_n,
 	    bench_sad_lookup_ns(sad_n, lookups, 1));
@@ -208,8 +211,8 @@ main(int argc, char **argv)
 	table_row(is_md, "SPD, with flow cache", spd_big,
 	    bench_spd_lookup_ns(spd_big, lookups, true));
 	printf(is_md ? "\n| memory | bytes per SA |\n|---|---|\n| SAD, %zu SAs "
-		       "(RSS growth) | %zu |\n" :
-		       "\nmemory: %zu SAs, %zu bytes per SA (RSS growth)\n",
+		       "(RSS growth) | %zu |\n"
+		     : "\nmemory: %zu SAs, %zu bytes per SA (RSS growth)\n",
 	    sad_n, bench_sad_bytes_per_sa(sad_n));
 	return 0;
 }

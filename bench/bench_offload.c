@@ -278,8 +278,8 @@ measure_inline(struct run *r, double budget)
 }
 
 int
-bench_offload_sync(size_t payload_len, double seconds, double *inline_pps,
-    double *submit_pps)
+bench_offload_sync(
+    size_t payload_len, double seconds, double *inline_pps, double *submit_pps)
 {
 	struct crypto_lib *lib = crypto_lib_new(NULL);
 	struct run r;

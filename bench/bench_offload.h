@@ -11,8 +11,8 @@
  * few bounded rounds (at most `seconds` of work for each figure).
  */
 struct bench_offload_result {
-	double provider_pps;	/* the test provider, asynchronous */
-	double default_pps;	/* the default provider, same lib, same run */
+	double provider_pps;	  /* the test provider, asynchronous */
+	double default_pps;	  /* the default provider, same lib, same run */
 	double one_at_a_time_pps; /* 1 / latency: what blocking calls allow */
 	unsigned long max_inflight; /* the provider's own count */
 };
@@ -30,7 +30,7 @@ int bench_offload_run(const char *module_path, unsigned latency_us,
  * encapsulation through crypto_submit (synchronous completion), in
  * interleaved slices; what the pipeline costs a synchronous provider.
  */
-int bench_offload_sync(size_t payload_len, double seconds, double *inline_pps,
-    double *submit_pps);
+int bench_offload_sync(
+    size_t payload_len, double seconds, double *inline_pps, double *submit_pps);
 
 #endif

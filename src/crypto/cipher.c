@@ -34,18 +34,18 @@
 #include "crypto/provider.h"
 
 enum cipher_mode {
-	CIPHER_NONE,	/* no encryption: AH, or ESP with NULL */
-	CIPHER_AEAD,	/* GCM, ChaCha20-Poly1305 */
-	CIPHER_GMAC,	/* AEAD that authenticates the data too */
+	CIPHER_NONE, /* no encryption: AH, or ESP with NULL */
+	CIPHER_AEAD, /* GCM, ChaCha20-Poly1305 */
+	CIPHER_GMAC, /* AEAD that authenticates the data too */
 	CIPHER_CBC,
 	CIPHER_CTR,
 };
 
 /* One keyed set of contexts: the cipher's own, or a pooled one. */
 struct cipher_ctx {
-	EVP_CIPHER_CTX *ectx; /* keyed for encryption */
-	EVP_CIPHER_CTX *dctx; /* keyed for decryption */
-	EVP_MAC_CTX *mac;     /* HMAC with the key set; NULL without auth */
+	EVP_CIPHER_CTX *ectx;	 /* keyed for encryption */
+	EVP_CIPHER_CTX *dctx;	 /* keyed for decryption */
+	EVP_MAC_CTX *mac;	 /* HMAC with the key set; NULL without auth */
 	struct cipher_ctx *next; /* in the pool */
 };
 
@@ -57,7 +57,7 @@ struct cipher {
 	EVP_MAC *hmac;
 	char mac_props[CRYPTO_CONF_NAME_MAX + 16]; /* "provider=NAME" */
 	size_t icv_len;
-	size_t mac_len;	/* full HMAC output, truncated to icv_len */
+	size_t mac_len; /* full HMAC output, truncated to icv_len */
 	uint8_t salt_len;
 	uint8_t salt[ALG_SALT_MAX];
 	/*
@@ -123,7 +123,8 @@ cipher_key_check(const struct cipher_key *k, bool is_ah, const char **why)
 		}
 		if (k->auth_len != k->auth->key_len[0]) {
 			/* RFC 2404 / RFC 4868: the key is the digest size. */
-			*why = "integrity key length does not fit the algorithm";
+			*why =
+			    "integrity key length does not fit the algorithm";
 			return false;
 		}
 	}
@@ -228,10 +229,10 @@ key_mac(struct cipher *c, struct cipher_ctx *x)
 		return true;
 	if ((x->mac = EVP_MAC_CTX_new(c->hmac)) == NULL)
 		return false;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)a->evp_name[0], 0);
-	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_PROPERTIES,
-	    c->mac_props, 0);
+	params[0] = OSSL_PARAM_construct_utf8_string(
+	    OSSL_MAC_PARAM_DIGEST, (char *)a->evp_name[0], 0);
+	params[1] = OSSL_PARAM_construct_utf8_string(
+	    OSSL_MAC_PARAM_PROPERTIES, c->mac_props, 0);
 	params[2] = OSSL_PARAM_construct_end();
 	if (!EVP_MAC_init(x->mac, c->key.auth_key, c->key.auth_len, params))
 		return false;
@@ -282,8 +283,9 @@ cipher_new_choice(const struct crypto_lib *lib, const struct cipher_key *k,
 	c->key = *k;
 	c->choice = *ch;
 	c->mode = mode_of(k->enc);
-	c->icv_len = (k->enc != NULL && k->enc->kind == ALG_AEAD) ?
-	    k->enc->icv_len : (k->auth != NULL ? k->auth->icv_len : 0);
+	c->icv_len = (k->enc != NULL && k->enc->kind == ALG_AEAD)
+	    ? k->enc->icv_len
+	    : (k->auth != NULL ? k->auth->icv_len : 0);
 	c->is_async = ch->enc.is_async || ch->auth.is_async;
 	c->is_foreign = c->is_async || ch->enc.is_hw || ch->auth.is_hw;
 	if (!init_enc(c, lib) || !init_auth(c, lib) || !ctx_key(c, &c->own)) {
@@ -444,19 +446,20 @@ run_aead(struct crypto_op *op, struct cipher_ctx *x)
 	memcpy(nonce + c->salt_len, op->iv, c->key.enc->iv_len);
 	if (!EVP_CipherInit_ex2(ctx, NULL, NULL, nonce, -1, NULL))
 		return CRYPTO_ERROR;
-	if (!op->is_encrypt && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG,
-				   (int)c->icv_len, op->icv) <= 0)
+	if (!op->is_encrypt &&
+	    EVP_CIPHER_CTX_ctrl(
+		ctx, EVP_CTRL_AEAD_SET_TAG, (int)c->icv_len, op->icv) <= 0)
 		return CRYPTO_ERROR;
 	for (unsigned i = 0; i < op->nsegs; i++)
-		if (!EVP_CipherUpdate(ctx, NULL, &outl, op->auth[i].p,
-			(int)op->auth[i].len))
+		if (!EVP_CipherUpdate(
+			ctx, NULL, &outl, op->auth[i].p, (int)op->auth[i].len))
 			return CRYPTO_ERROR;
 	if (op->data_len > 0) {
 		/* GMAC (RFC 4543 section 3.3): the data is AAD too. */
 		uint8_t *out = c->mode == CIPHER_GMAC ? NULL : op->data;
 
-		if (!EVP_CipherUpdate(ctx, out, &outl, op->data,
-			(int)op->data_len))
+		if (!EVP_CipherUpdate(
+			ctx, out, &outl, op->data, (int)op->data_len))
 			return CRYPTO_ERROR;
 	}
 	if (c->is_foreign)
@@ -470,8 +473,9 @@ run_aead(struct crypto_op *op, struct cipher_ctx *x)
 			return CRYPTO_ERROR;
 		return CRYPTO_BAD_ICV;
 	}
-	if (op->is_encrypt && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG,
-				  (int)c->icv_len, op->icv) <= 0)
+	if (op->is_encrypt &&
+	    EVP_CIPHER_CTX_ctrl(
+		ctx, EVP_CTRL_AEAD_GET_TAG, (int)c->icv_len, op->icv) <= 0)
 		return CRYPTO_ERROR;
 	return CRYPTO_OK;
 }
@@ -524,8 +528,8 @@ run_encr(struct crypto_op *op, struct cipher_ctx *x)
 		memcpy(iv, op->iv, 16);
 	}
 	if (!EVP_CipherInit_ex2(ctx, NULL, NULL, iv, -1, NULL) ||
-	    !EVP_CipherUpdate(ctx, op->data, &outl, op->data,
-		(int)op->data_len) ||
+	    !EVP_CipherUpdate(
+		ctx, op->data, &outl, op->data, (int)op->data_len) ||
 	    (size_t)outl != op->data_len)
 		return CRYPTO_ERROR;
 	return CRYPTO_OK;
@@ -548,7 +552,8 @@ cipher_run_on(struct crypto_op *op, struct cipher_ctx *x)
 	case CIPHER_NONE:
 	case CIPHER_CBC:
 	case CIPHER_CTR:
-		/* Encrypt-then-MAC; verify before decrypting (RFC 4303 3.4.4). */
+		/* Encrypt-then-MAC; verify before decrypting (RFC 4303 3.4.4).
+		 */
 		if (op->is_encrypt) {
 			st = run_encr(op, x);
 			if (st == CRYPTO_OK)

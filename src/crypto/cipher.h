@@ -31,8 +31,7 @@ struct cipher_key {
  * AUTH alone (AH), with sizes the table allows.  False with *why set to a
  * static message ("aes-gcm-16: key of 17 bytes; expected 20, 28 or 36").
  */
-bool cipher_key_check(const struct cipher_key *k, bool is_ah,
-    const char **why);
+bool cipher_key_check(const struct cipher_key *k, bool is_ah, const char **why);
 
 void cipher_key_clear(struct cipher_key *k);
 
@@ -51,8 +50,8 @@ void cipher_key_clear(struct cipher_key *k);
  */
 struct cipher;
 
-struct cipher *cipher_new(const struct crypto_lib *lib,
-    const struct cipher_key *k);
+struct cipher *cipher_new(
+    const struct crypto_lib *lib, const struct cipher_key *k);
 struct cipher *cipher_new_policy(const struct crypto_lib *lib,
     const struct cipher_key *k, enum crypto_policy pol);
 struct cipher *cipher_new_choice(const struct crypto_lib *lib,
@@ -93,10 +92,11 @@ enum cipher_failover {
 enum cipher_failover cipher_failover(const struct cipher *c);
 
 /* c's key on software only (policy off); NULL as cipher_new. */
-struct cipher *cipher_new_fallback(const struct crypto_lib *lib,
-    const struct cipher *c);
+struct cipher *cipher_new_fallback(
+    const struct crypto_lib *lib, const struct cipher *c);
 
-/* Bytes of ICV this cipher produces on the wire (AEAD tag or truncated HMAC). */
+/* Bytes of ICV this cipher produces on the wire (AEAD tag or truncated HMAC).
+ */
 size_t cipher_icv_len(const struct cipher *c);
 
 /*

@@ -43,16 +43,16 @@ crypto_conf_clear(struct crypto_conf *cc)
 }
 
 struct crypto_conf_provider *
-crypto_conf_add_provider(struct crypto_conf *cc, const char *name,
-    unsigned line)
+crypto_conf_add_provider(
+    struct crypto_conf *cc, const char *name, unsigned line)
 {
 	struct crypto_conf_provider *p;
 
 	if (cc->nproviders == CRYPTO_CONF_PROVIDERS_MAX)
 		return NULL;
 	if (cc->providers == NULL &&
-	    (cc->providers = calloc(CRYPTO_CONF_PROVIDERS_MAX,
-		 sizeof(*cc->providers))) == NULL)
+	    (cc->providers = calloc(
+		 CRYPTO_CONF_PROVIDERS_MAX, sizeof(*cc->providers))) == NULL)
 		return NULL;
 	p = &cc->providers[cc->nproviders];
 	memset(p, 0, sizeof(*p));
@@ -184,7 +184,8 @@ crypto_conf_param_name_why(const char *name)
 		return why;
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
 		if (strcmp(name, reserved[i]) == 0)
-			return "name reserved by OpenSSL's configuration module";
+			return "name reserved by OpenSSL's configuration "
+			       "module";
 	return NULL;
 }
 

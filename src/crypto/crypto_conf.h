@@ -43,8 +43,8 @@ enum crypto_flag {
 /* Limits (the parser reports one past each). */
 #define CRYPTO_CONF_PROVIDERS_MAX 16
 #define CRYPTO_CONF_PARAMS_MAX 32
-#define CRYPTO_CONF_NAME_MAX 64	    /* provider or parameter name, NUL incl. */
-#define CRYPTO_CONF_VALUE_MAX 1024  /* parameter value, query, module path */
+#define CRYPTO_CONF_NAME_MAX 64	   /* provider or parameter name, NUL incl. */
+#define CRYPTO_CONF_VALUE_MAX 1024 /* parameter value, query, module path */
 
 /* A provider parameter, NAME = VALUE as in an openssl.cnf section. */
 struct crypto_conf_param {
@@ -57,7 +57,8 @@ struct crypto_conf_provider {
 	char *name;   /* OpenSSL's provider name: "default", "qatprovider" */
 	char *module; /* shared object path; NULL: OpenSSL's module directory */
 	unsigned module_line;
-	enum crypto_flag hardware; /* AUTO: the algorithms' ipsecd.hw property */
+	enum crypto_flag
+	    hardware; /* AUTO: the algorithms' ipsecd.hw property */
 	unsigned hardware_line;
 	enum crypto_flag async; /* AUTO: yes unless OpenSSL's own provider */
 	unsigned async_line;
@@ -94,8 +95,8 @@ void crypto_conf_clear(struct crypto_conf *cc);
  * Append a provider named name (copied) from line; NULL when out of
  * memory or at CRYPTO_CONF_PROVIDERS_MAX.  Borrowed from cc.
  */
-struct crypto_conf_provider *crypto_conf_add_provider(struct crypto_conf *cc,
-    const char *name, unsigned line);
+struct crypto_conf_provider *crypto_conf_add_provider(
+    struct crypto_conf *cc, const char *name, unsigned line);
 
 /* Append a parameter (both copied); -1 when out of memory or full. */
 int crypto_conf_add_param(struct crypto_conf_provider *p, const char *name,

@@ -63,16 +63,16 @@ int provload_all(struct crypto_lib *lib, const struct crypto_conf *cc,
     const char *file, crypto_error_fn fn, void *arg);
 
 /* The loaded provider behind p, or NULL. */
-const struct crypto_prov *provload_find(const struct crypto_lib *lib,
-    const OSSL_PROVIDER *p);
+const struct crypto_prov *provload_find(
+    const struct crypto_lib *lib, const OSSL_PROVIDER *p);
 
 /*
  * Which implementation of a at ki an SA gets under pol (never UNSET here:
  * resolved already; UNSET counts as prefer): CRYPTO_HW, CRYPTO_SW, or -1
  * for none.  The rule of provider.h, "Resolution".
  */
-int crypto_slot_pick(const struct crypto_lib *lib, const struct alg *a,
-    int ki, enum crypto_policy pol);
+int crypto_slot_pick(const struct crypto_lib *lib, const struct alg *a, int ki,
+    enum crypto_policy pol);
 
 /* Report "file:line: message" through fn. */
 void provload_err(crypto_error_fn fn, void *arg, const char *file,

@@ -136,8 +136,9 @@ resolve(struct crypto_lib *lib, struct crypto_slot *s, const char *name,
 	void *obj;
 
 	if (has_query && (obj = fetch(lib, name, q, is_digest, &p)) != NULL)
-		slot_set(s, is_hw(lib, p, name, is_digest) ? CRYPTO_HW : CRYPTO_SW,
-		    obj, is_digest, p);
+		slot_set(s,
+		    is_hw(lib, p, name, is_digest) ? CRYPTO_HW : CRYPTO_SW, obj,
+		    is_digest, p);
 	for (size_t i = 0; i < lib->nprovs; i++) {
 		int which;
 
@@ -148,7 +149,8 @@ resolve(struct crypto_lib *lib, struct crypto_slot *s, const char *name,
 		if ((obj = fetch(lib, name, pq, is_digest, &p)) == NULL)
 			continue;
 		which = is_hw(lib, p, name, is_digest) ? CRYPTO_HW : CRYPTO_SW;
-		if (s->prov[which] == NULL && !(which == CRYPTO_HW && has_query))
+		if (s->prov[which] == NULL &&
+		    !(which == CRYPTO_HW && has_query))
 			slot_set(s, which, obj, is_digest, p);
 		else
 			obj_free(obj, is_digest);
@@ -175,8 +177,8 @@ resolve_all(struct crypto_lib *lib, const struct crypto_conf *cc)
 				s->is_needless = true;
 				continue;
 			}
-			resolve(lib, s, a->evp_name[ki], q, has_query,
-			    is_digest);
+			resolve(
+			    lib, s, a->evp_name[ki], q, has_query, is_digest);
 		}
 	}
 }
@@ -230,8 +232,8 @@ check_queries(struct crypto_lib *lib, const struct crypto_conf *cc,
 	 * The context's defaults become the global query alone, undoing
 	 * whatever a provider set while it loaded (provider.h).
 	 */
-	if (!EVP_set_default_properties(lib->ctx,
-		cc->query != NULL ? cc->query : "")) {
+	if (!EVP_set_default_properties(
+		lib->ctx, cc->query != NULL ? cc->query : "")) {
 		provload_err(fn, arg, file, cc->query_line,
 		    "query: OpenSSL cannot parse property query \"%s\"",
 		    cc->query);
@@ -404,8 +406,8 @@ pick(const struct crypto_lib *lib, const struct alg *a, int ki,
 }
 
 static enum crypto_policy
-policy_for(const struct crypto_lib *lib, const struct alg *a,
-    enum crypto_policy pol)
+policy_for(
+    const struct crypto_lib *lib, const struct alg *a, enum crypto_policy pol)
 {
 	return pol != CRYPTO_POLICY_UNSET ? pol : lib->policy[a->id];
 }
@@ -444,8 +446,7 @@ crypto_lib_choose(const struct crypto_lib *lib, const struct cipher_key *k,
 		else if (ch->is_fallback && note[0] != '\0') {
 			size_t o = strlen(ch->note);
 
-			say(ch->note + o, sizeof(ch->note) - o, "; %s",
-			    note);
+			say(ch->note + o, sizeof(ch->note) - o, "; %s", note);
 		}
 	}
 	return 0;
@@ -475,8 +476,8 @@ crypto_lib_has(const struct crypto_lib *lib, const struct alg *a)
 }
 
 size_t
-crypto_lib_caps(const struct crypto_lib *lib, struct crypto_cap *caps,
-    size_t max)
+crypto_lib_caps(
+    const struct crypto_lib *lib, struct crypto_cap *caps, size_t max)
 {
 	size_t n = 0;
 
@@ -501,8 +502,7 @@ crypto_lib_caps(const struct crypto_lib *lib, struct crypto_cap *caps,
 			c->ops_per_sec = s->ops_per_sec;
 			c->is_selftest_ok = !s->is_hw_disabled;
 			if (s->note[0] != '\0')
-				say(c->note, sizeof(c->note), "%s",
-				    s->note);
+				say(c->note, sizeof(c->note), "%s", s->note);
 		}
 	}
 	return n;
@@ -511,8 +511,8 @@ crypto_lib_caps(const struct crypto_lib *lib, struct crypto_cap *caps,
 /* ---- borrowed objects and the rest ---- */
 
 struct evp_cipher_st *
-crypto_lib_cipher_on(const struct crypto_lib *lib, const struct alg *a,
-    int ki, bool is_hw)
+crypto_lib_cipher_on(
+    const struct crypto_lib *lib, const struct alg *a, int ki, bool is_hw)
 {
 	if (a->kind == ALG_AUTH || ki < 0 || ki >= a->nkeys)
 		return NULL;
@@ -566,8 +566,8 @@ crypto_lib_provider_params(const struct crypto_lib *lib, const char *name,
 {
 	for (size_t i = 0; i < lib->nprovs; i++)
 		if (strcmp(lib->provs[i].name, name) == 0)
-			return OSSL_PROVIDER_get_params(lib->provs[i].prov,
-				   params) == 1
+			return OSSL_PROVIDER_get_params(
+				   lib->provs[i].prov, params) == 1
 			    ? 0
 			    : -1;
 	return -1;

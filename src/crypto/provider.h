@@ -165,8 +165,8 @@ struct crypto_cap {
 #define CRYPTO_CAPS_MAX (ALG_COUNT * ALG_KEYSIZES_MAX)
 
 /* Fill up to max rows; returns the number of rows (at most CRYPTO_CAPS_MAX). */
-size_t crypto_lib_caps(const struct crypto_lib *lib, struct crypto_cap *caps,
-    size_t max);
+size_t crypto_lib_caps(
+    const struct crypto_lib *lib, struct crypto_cap *caps, size_t max);
 
 /* Seconds on a monotonic clock, from the caller (src/crypto reads none). */
 typedef double (*crypto_clock_fn)(void *arg);
@@ -184,8 +184,8 @@ typedef double (*crypto_clock_fn)(void *arg);
  * implementations disabled, or -1 when even software failed (OpenSSL is
  * broken: do not start).
  */
-int crypto_lib_selftest(struct crypto_lib *lib, crypto_clock_fn now,
-    void *arg, double budget_sec);
+int crypto_lib_selftest(
+    struct crypto_lib *lib, crypto_clock_fn now, void *arg, double budget_sec);
 
 /*
  * len unpredictable bytes from the library context's DRBG (CBC IVs, SPI
@@ -198,8 +198,8 @@ int crypto_lib_rand(const struct crypto_lib *lib, void *buf, size_t len);
  * (OSSL_PROVIDER_get_params).  0, or -1 when no such provider is loaded
  * or it refuses.  For `ipsecctl show crypto` (version, status) and tests.
  */
-int crypto_lib_provider_params(const struct crypto_lib *lib,
-    const char *name, struct ossl_param_st *params);
+int crypto_lib_provider_params(const struct crypto_lib *lib, const char *name,
+    struct ossl_param_st *params);
 
 /* The global property query, or NULL; borrowed. */
 const char *crypto_lib_props(const struct crypto_lib *lib);
@@ -213,12 +213,12 @@ const char *crypto_lib_props(const struct crypto_lib *lib);
  * none.  crypto_lib_hmac: HMAC, shared by every ALG_AUTH (the digest,
  * and so the provider, is chosen per context with the MAC's properties).
  */
-struct evp_cipher_st *crypto_lib_cipher(const struct crypto_lib *lib,
-    const struct alg *a, int ki);
-struct evp_cipher_st *crypto_lib_cipher_on(const struct crypto_lib *lib,
-    const struct alg *a, int ki, bool is_hw);
-struct evp_md_st *crypto_lib_md_on(const struct crypto_lib *lib,
-    const struct alg *a, bool is_hw);
+struct evp_cipher_st *crypto_lib_cipher(
+    const struct crypto_lib *lib, const struct alg *a, int ki);
+struct evp_cipher_st *crypto_lib_cipher_on(
+    const struct crypto_lib *lib, const struct alg *a, int ki, bool is_hw);
+struct evp_md_st *crypto_lib_md_on(
+    const struct crypto_lib *lib, const struct alg *a, bool is_hw);
 struct evp_mac_st *crypto_lib_hmac(const struct crypto_lib *lib);
 
 #endif

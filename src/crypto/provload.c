@@ -158,8 +158,9 @@ diagnose(const struct crypto_conf_provider *p, char *why, size_t size)
 
 	if (p->module == NULL && is_builtin(p->name) &&
 	    strcmp(p->name, "fips") != 0 && strcmp(p->name, "legacy") != 0) {
-		say(why, size, "OpenSSL's built-in provider refused to "
-				    "start (check its parameters)");
+		say(why, size,
+		    "OpenSSL's built-in provider refused to "
+		    "start (check its parameters)");
 		return;
 	}
 	module_path(p->name, p->module, path, sizeof(path));
@@ -297,8 +298,9 @@ load_one(struct crypto_lib *lib, const struct crypto_conf_provider *p,
 		return false;
 	}
 	cp->hardware = p->hardware;
-	cp->is_async = p->async == CRYPTO_FLAG_AUTO ? !is_builtin(p->name)
-						    : p->async == CRYPTO_FLAG_YES;
+	cp->is_async = p->async == CRYPTO_FLAG_AUTO
+	    ? !is_builtin(p->name)
+	    : p->async == CRYPTO_FLAG_YES;
 	cp->is_listed = true;
 	lib->nprovs++;
 	return true;
@@ -306,8 +308,8 @@ load_one(struct crypto_lib *lib, const struct crypto_conf_provider *p,
 
 /* The software everything falls back to, unless one is listed. */
 static bool
-load_default(struct crypto_lib *lib, const char *file, crypto_error_fn fn,
-    void *arg)
+load_default(
+    struct crypto_lib *lib, const char *file, crypto_error_fn fn, void *arg)
 {
 	struct crypto_prov *cp = &lib->provs[lib->nprovs];
 

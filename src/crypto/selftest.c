@@ -140,8 +140,7 @@ measure(struct crypto_lib *lib, const struct alg *a, int ki, int which,
 
 /* Compare the two implementations of one slot; false if software failed. */
 static bool
-check_slot(struct crypto_lib *lib, const struct alg *a, int ki,
-    int *ndisabled)
+check_slot(struct crypto_lib *lib, const struct alg *a, int ki, int *ndisabled)
 {
 	struct crypto_slot *s = &lib->slot[a->id][ki];
 	struct st_buf hw, sw;
@@ -177,8 +176,8 @@ check_slot(struct crypto_lib *lib, const struct alg *a, int ki,
 }
 
 int
-crypto_lib_selftest(struct crypto_lib *lib, crypto_clock_fn now, void *arg,
-    double budget_sec)
+crypto_lib_selftest(
+    struct crypto_lib *lib, crypto_clock_fn now, void *arg, double budget_sec)
 {
 	int ndisabled = 0, nslots = 0;
 	bool is_ok = true;
@@ -201,7 +200,8 @@ crypto_lib_selftest(struct crypto_lib *lib, crypto_clock_fn now, void *arg,
 
 		for (int ki = 0; ki < a->nkeys; ki++) {
 			struct crypto_slot *s = &lib->slot[id][ki];
-			int which = crypto_slot_pick(lib, a, ki, lib->policy[id]);
+			int which =
+			    crypto_slot_pick(lib, a, ki, lib->policy[id]);
 
 			if (s->is_needless || which < 0)
 				continue;

@@ -191,8 +191,8 @@ run(struct crypto_queue *q, struct crypto_qslot *s)
 
 	if (s->state == QSLOT_PAUSED && s->is_nofd)
 		q->nnofd--;
-	switch (ASYNC_start_job(&s->job, s->wctx, &ret, job_fn, &s,
-	    sizeof(s))) {
+	switch (
+	    ASYNC_start_job(&s->job, s->wctx, &ret, job_fn, &s, sizeof(s))) {
 	case ASYNC_PAUSE:
 		if (s->state != QSLOT_PAUSED)
 			q->st.paused++;

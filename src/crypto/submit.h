@@ -54,8 +54,8 @@ typedef void (*crypto_done_fn)(struct crypto_op *op, void *arg);
 struct crypto_queue;
 
 /* NULL if max_inflight is 0, done is NULL, or out of memory or fds. */
-struct crypto_queue *crypto_queue_new(size_t max_inflight,
-    crypto_done_fn done, void *arg);
+struct crypto_queue *crypto_queue_new(
+    size_t max_inflight, crypto_done_fn done, void *arg);
 
 /*
  * Free q.  Ops still in flight are waited for first (crypto_queue_drain
@@ -71,8 +71,8 @@ void crypto_queue_free(struct crypto_queue *q);
  * Each accepted op must stay alive, with the memory it points at, until
  * its done has run.
  */
-size_t crypto_submit(struct crypto_queue *q, struct crypto_op *const *ops,
-    size_t n);
+size_t crypto_submit(
+    struct crypto_queue *q, struct crypto_op *const *ops, size_t n);
 
 /* Resume what is ready, complete what has finished; returns completions. */
 size_t crypto_queue_poll(struct crypto_queue *q);
@@ -94,17 +94,17 @@ size_t crypto_queue_inflight(const struct crypto_queue *q);
 
 /* Counters since crypto_queue_new. */
 struct crypto_queue_stats {
-	uint64_t submitted; /* accepted */
-	uint64_t refused;   /* past the bound */
-	uint64_t completed; /* done called */
-	uint64_t errors;    /* of those, CRYPTO_ERROR */
-	uint64_t async;	    /* ran in a job */
-	uint64_t paused;    /* of those, paused at least once */
-	uint64_t held;	    /* finished before an earlier op of their SA */
+	uint64_t submitted;  /* accepted */
+	uint64_t refused;    /* past the bound */
+	uint64_t completed;  /* done called */
+	uint64_t errors;     /* of those, CRYPTO_ERROR */
+	uint64_t async;	     /* ran in a job */
+	uint64_t paused;     /* of those, paused at least once */
+	uint64_t held;	     /* finished before an earlier op of their SA */
 	size_t max_inflight; /* the most pending at once */
 };
 
-void crypto_queue_stats(const struct crypto_queue *q,
-    struct crypto_queue_stats *st);
+void crypto_queue_stats(
+    const struct crypto_queue *q, struct crypto_queue_stats *st);
 
 #endif

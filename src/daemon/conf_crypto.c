@@ -67,7 +67,7 @@ alg_choices(char *buf, size_t size)
 	buf[0] = '\0';
 	for (int i = 0; i < ALG_COUNT && o < size; i++)
 		o += (size_t)snprintf(buf + o, size - o, "%s%s",
-		    i == 0		   ? ""
+		    i == 0		     ? ""
 			: i + 1 == ALG_COUNT ? " or "
 					     : ", ",
 		    alg_get((enum alg_id)i)->name);
@@ -86,7 +86,8 @@ conf_alg(struct conf_parser *p, const struct conf_tok *t, const char *keyword)
 	if (a == NULL)
 		conf_err(p, t->line,
 		    "unknown algorithm \"%s\" for %s; expected %s",
-		    conf_show(t, buf), keyword, alg_choices(list, sizeof(list)));
+		    conf_show(t, buf), keyword,
+		    alg_choices(list, sizeof(list)));
 	return a;
 }
 
@@ -96,8 +97,8 @@ conf_alg(struct conf_parser *p, const struct conf_tok *t, const char *keyword)
  * crypto_conf_param_value_why; else (queries) printable ASCII suffices.
  */
 static bool
-conf_value(struct conf_parser *p, const struct conf_tok *t,
-    const char *keyword, bool is_conf_text, char **dst)
+conf_value(struct conf_parser *p, const struct conf_tok *t, const char *keyword,
+    bool is_conf_text, char **dst)
 {
 	char buf[CONF_SHOW_SIZE], *v;
 	const char *why = NULL;
@@ -150,8 +151,8 @@ ck_query(struct conf_parser *p, const struct conf_stmt *st)
 			    "query for %s already set at line %u", a->name,
 			    *line);
 		else
-			conf_err(p, st->line, "query already set at line %u",
-			    *line);
+			conf_err(
+			    p, st->line, "query already set at line %u", *line);
 		return;
 	}
 	*line = st->line;
@@ -183,8 +184,8 @@ ck_offload(struct conf_parser *p, const struct conf_stmt *st)
 			    "offload for %s already set at line %u", a->name,
 			    *line);
 		else
-			conf_err(p, st->line,
-			    "offload already set at line %u", *line);
+			conf_err(p, st->line, "offload already set at line %u",
+			    *line);
 		return;
 	}
 	*line = st->line;
@@ -204,8 +205,8 @@ ck_offload(struct conf_parser *p, const struct conf_stmt *st)
 /* ---- provider blocks ---- */
 
 static bool
-yes_no(struct conf_parser *p, const struct conf_stmt *st,
-    enum crypto_flag *dst, unsigned *line)
+yes_no(struct conf_parser *p, const struct conf_stmt *st, enum crypto_flag *dst,
+    unsigned *line)
 {
 	char buf[CONF_SHOW_SIZE], kw[16];
 
@@ -220,8 +221,9 @@ yes_no(struct conf_parser *p, const struct conf_stmt *st,
 	else if (conf_tok_is(&st->t[1], "no"))
 		*dst = CRYPTO_FLAG_NO;
 	else {
-		conf_err(p, st->line, "bad value \"%s\" for %s; expected yes or "
-				      "no",
+		conf_err(p, st->line,
+		    "bad value \"%s\" for %s; expected yes or "
+		    "no",
 		    conf_show(&st->t[1], buf), kw);
 		return false;
 	}
@@ -276,8 +278,8 @@ pk_param(struct conf_parser *p, struct crypto_conf_provider *pr,
 		why = "name too long";
 	else
 		why = crypto_conf_param_name_why(name);
-	if (why == NULL && (strcmp(name, "async") == 0 ||
-			       strcmp(name, "hardware") == 0))
+	if (why == NULL &&
+	    (strcmp(name, "async") == 0 || strcmp(name, "hardware") == 0))
 		why = strcmp(name, "async") == 0
 		    ? "a keyword here; expected async yes|no"
 		    : "a keyword here; expected hardware yes|no";
@@ -313,7 +315,8 @@ provider_stmt(struct conf_parser *p, struct crypto_conf_provider *pr,
 	char buf[CONF_SHOW_SIZE];
 	const char *usage;
 
-	if (st->t[0].type != CONF_TOK_WORD && st->t[0].type != CONF_TOK_STRING) {
+	if (st->t[0].type != CONF_TOK_WORD &&
+	    st->t[0].type != CONF_TOK_STRING) {
 		conf_err(p, st->line, "unexpected \"%s\"; expected a keyword",
 		    conf_tok_what(&st->t[0], buf));
 	} else if (st->n > 1 && st->t[1].type == CONF_TOK_EQUALS &&
@@ -354,8 +357,8 @@ provider_stmt(struct conf_parser *p, struct crypto_conf_provider *pr,
 
 /* The statements of a provider block, up to its "}". */
 static void
-provider_block(struct conf_parser *p, struct crypto_conf_provider *pr,
-    unsigned line)
+provider_block(
+    struct conf_parser *p, struct crypto_conf_provider *pr, unsigned line)
 {
 	struct conf_stmt st;
 
@@ -438,7 +441,8 @@ ck_provider(struct conf_parser *p, const struct conf_stmt *st)
 				    name, cc->providers[i].line);
 				why = "duplicate";
 			}
-		if (why == NULL && cc->nproviders == CRYPTO_CONF_PROVIDERS_MAX) {
+		if (why == NULL &&
+		    cc->nproviders == CRYPTO_CONF_PROVIDERS_MAX) {
 			conf_err(p, st->line, "too many providers (max %d)",
 			    CRYPTO_CONF_PROVIDERS_MAX);
 			why = "full";

@@ -352,8 +352,7 @@ tp_freectx(void *vctx)
 
 static int
 tp_init(void *vctx, const unsigned char *key, size_t keylen,
-    const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[],
-    int enc)
+    const unsigned char *iv, size_t ivlen, const OSSL_PARAM params[], int enc)
 {
 	struct tp_cipher *c = vctx;
 
@@ -474,8 +473,8 @@ tp_get_params(OSSL_PARAM params[], size_t keylen)
 	if ((q = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_CTS)) != NULL &&
 	    !OSSL_PARAM_set_int(q, 0))
 		return 0;
-	if ((q = OSSL_PARAM_locate(params,
-		 OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK)) != NULL &&
+	if ((q = OSSL_PARAM_locate(
+		 params, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK)) != NULL &&
 	    !OSSL_PARAM_set_int(q, 0))
 		return 0;
 	if ((q = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_HAS_RAND_KEY)) !=
@@ -734,8 +733,9 @@ read_params(struct tp_prov *p, const OSSL_DISPATCH *in, const char **props)
 	return num_param(lat, 0, &p->latency_us) &&
 	    num_param(rev, 0, &p->reverse_batch) &&
 	    num_param(fail, 0, &p->fail_after) &&
-	    num_param(corrupt, 0, &p->corrupt_tag) && p->latency_us <= 1000000 &&
-	    p->reverse_batch != 1 && p->reverse_batch <= TP_BATCH_MAX;
+	    num_param(corrupt, 0, &p->corrupt_tag) &&
+	    p->latency_us <= 1000000 && p->reverse_batch != 1 &&
+	    p->reverse_batch <= TP_BATCH_MAX;
 }
 
 /*
@@ -743,8 +743,8 @@ read_params(struct tp_prov *p, const OSSL_DISPATCH *in, const char **props)
  * the core's library context handle is the OSSL_LIB_CTX in OpenSSL 3.
  */
 static void
-set_default_props(const OSSL_DISPATCH *in, const OSSL_CORE_HANDLE *handle,
-    const char *props)
+set_default_props(
+    const OSSL_DISPATCH *in, const OSSL_CORE_HANDLE *handle, const char *props)
 {
 	for (; in->function_id != 0; in++)
 		if (in->function_id == OSSL_FUNC_CORE_GET_LIBCTX) {

@@ -1222,13 +1222,14 @@ START_TEST(test_conf_test_output)
 	ck_assert_int_eq(run_test(good, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "configuration OK\n");
 	ck_assert_int_eq(run_test(bad, out, sizeof(out)), 1);
-	want = fmt("%s:2: workers already set at line 1\n"
-		   "%s:3: unknown keyword \"foo\"; expected control-socket, "
-		   "crypto, default-interface, group, include, interface, mark, "
-		   "natt-keepalive, natt-port, pfkey-socket, replay-window, "
-		   "rule-priority, table, user, workers or a knob name "
-		   "(net.inet.ipsec.dfbit, ...)\n",
-	    bad, bad);
+	want =
+	    fmt("%s:2: workers already set at line 1\n"
+		"%s:3: unknown keyword \"foo\"; expected control-socket, "
+		"crypto, default-interface, group, include, interface, mark, "
+		"natt-keepalive, natt-port, pfkey-socket, replay-window, "
+		"rule-priority, table, user, workers or a knob name "
+		"(net.inet.ipsec.dfbit, ...)\n",
+		bad, bad);
 	ck_assert_str_eq(out, want);
 	free(want);
 	free(good);

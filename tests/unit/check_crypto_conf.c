@@ -26,8 +26,8 @@ static struct conf *
 parse(const char *text)
 {
 	memset(&errs, 0, sizeof(errs));
-	return conf_parse_buffer("t.conf", text, strlen(text), tp_collect,
-	    &errs);
+	return conf_parse_buffer(
+	    "t.conf", text, strlen(text), tp_collect, &errs);
 }
 
 static struct conf *
@@ -70,8 +70,9 @@ START_TEST(test_conf_crypto_keyword_sorted)
 
 		ck_assert_ptr_nonnull(conf_crypto_keyword(is_prov, 0));
 		for (i = 1; conf_crypto_keyword(is_prov, i) != NULL; i++)
-			ck_assert_msg(strcmp(conf_crypto_keyword(is_prov, i - 1),
-					  conf_crypto_keyword(is_prov, i)) < 0,
+			ck_assert_msg(
+			    strcmp(conf_crypto_keyword(is_prov, i - 1),
+				conf_crypto_keyword(is_prov, i)) < 0,
 			    "%s before %s", conf_crypto_keyword(is_prov, i - 1),
 			    conf_crypto_keyword(is_prov, i));
 		ck_assert_uint_eq(i, 3);
@@ -151,8 +152,8 @@ START_TEST(test_conf_parse_buffer_crypto_fields)
 	ck_assert_uint_eq(cc->alg[ALG_AES_CBC].query_line, 15);
 	ck_assert_int_eq(cc->policy, CRYPTO_POLICY_REQUIRE);
 	ck_assert_uint_eq(cc->policy_line, 16);
-	ck_assert_int_eq(cc->alg[ALG_CHACHA20_POLY1305].policy,
-	    CRYPTO_POLICY_OFF);
+	ck_assert_int_eq(
+	    cc->alg[ALG_CHACHA20_POLY1305].policy, CRYPTO_POLICY_OFF);
 	ck_assert_uint_eq(cc->alg[ALG_CHACHA20_POLY1305].policy_line, 17);
 	ck_assert_uint_eq(c->workers, 2);
 	conf_free(c);
@@ -222,18 +223,19 @@ START_TEST(test_conf_parse_buffer_crypto_limits)
 		o += (size_t)sprintf(text + o, "k%d = %d\n", i, i);
 	sprintf(text + o, "}\n}\n");
 	c = parse_ok(text);
-	ck_assert_uint_eq(c->crypto.providers[0].nparams,
-	    CRYPTO_CONF_PARAMS_MAX);
+	ck_assert_uint_eq(
+	    c->crypto.providers[0].nparams, CRYPTO_CONF_PARAMS_MAX);
 	conf_free(c);
 	sprintf(text + o, "k = 1\n}\n}\n");
-	parse_bad(text,
-	    "t.conf:35: too many parameters for provider p (max 32)\n");
+	parse_bad(
+	    text, "t.conf:35: too many parameters for provider p (max 32)\n");
 	/* Names: 63 bytes, then 64. */
 	sprintf(text, "crypto {\nprovider a%s {\nb%s = 1\n}\n}\n",
-	    rep('x', CRYPTO_CONF_NAME_MAX - 2), rep('y', CRYPTO_CONF_NAME_MAX - 2));
+	    rep('x', CRYPTO_CONF_NAME_MAX - 2),
+	    rep('y', CRYPTO_CONF_NAME_MAX - 2));
 	c = parse_ok(text);
-	ck_assert_uint_eq(strlen(c->crypto.providers[0].name),
-	    CRYPTO_CONF_NAME_MAX - 1);
+	ck_assert_uint_eq(
+	    strlen(c->crypto.providers[0].name), CRYPTO_CONF_NAME_MAX - 1);
 	conf_free(c);
 	sprintf(text, "crypto {\nprovider a%s\n}\n",
 	    rep('x', CRYPTO_CONF_NAME_MAX - 1));
@@ -308,10 +310,10 @@ START_TEST(test_crypto_lib_open_from_conf)
 		ck_assert(caps[i].is_usable);
 	}
 	ck_assert_uint_eq(nhw, 8);
-	ck_assert(crypto_lib_usable(lib, alg_get(ALG_CHACHA20_POLY1305), 0,
-	    CRYPTO_POLICY_UNSET));
-	ck_assert(!crypto_lib_usable(lib, alg_get(ALG_AES_CBC), 0,
-	    CRYPTO_POLICY_UNSET));
+	ck_assert(crypto_lib_usable(
+	    lib, alg_get(ALG_CHACHA20_POLY1305), 0, CRYPTO_POLICY_UNSET));
+	ck_assert(!crypto_lib_usable(
+	    lib, alg_get(ALG_AES_CBC), 0, CRYPTO_POLICY_UNSET));
 	ck_assert_uint_eq(tp_counter(lib, "ops"), 0);
 	crypto_lib_free(lib);
 }
@@ -368,8 +370,8 @@ START_TEST(test_crypto_policy_names)
 		CRYPTO_POLICY_PREFER, CRYPTO_POLICY_REQUIRE };
 
 	for (size_t i = 0; i < 3; i++)
-		ck_assert_int_eq(crypto_policy_by_name(crypto_policy_name(all[i])),
-		    all[i]);
+		ck_assert_int_eq(
+		    crypto_policy_by_name(crypto_policy_name(all[i])), all[i]);
 	ck_assert_str_eq(crypto_policy_name(CRYPTO_POLICY_UNSET), "unset");
 	ck_assert_int_eq(crypto_policy_by_name("unset"), CRYPTO_POLICY_UNSET);
 	ck_assert_int_eq(crypto_policy_by_name("Prefer"), CRYPTO_POLICY_UNSET);

@@ -96,8 +96,8 @@ START_TEST(test_crypto_lib_open_test_provider)
 	tp_conf(&cc, CRYPTO_POLICY_PREFER, "latency-us", "0", NULL);
 	lib = tp_open(&cc);
 	ck_assert_uint_eq(tp_counter(lib, "ops"), 0);
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch),
-	    0);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch), 0);
 	ck_assert_str_eq(ch.enc.provider, "ipsecdtest");
 	ck_assert(ch.enc.is_hw);
 	ck_assert(ch.enc.is_async);
@@ -134,8 +134,8 @@ START_TEST(test_crypto_lib_open_missing_module)
 
 	crypto_conf_init(&cc);
 	ck_assert_ptr_nonnull(p = crypto_conf_add_provider(&cc, "qat", 3));
-	ck_assert_int_eq(crypto_conf_set_string(&p->module, "/nonexistent/x.so"),
-	    0);
+	ck_assert_int_eq(
+	    crypto_conf_set_string(&p->module, "/nonexistent/x.so"), 0);
 	ck_assert_str_eq(open_bad(&cc),
 	    "t.conf:3: provider qat failed to load: cannot read module "
 	    "/nonexistent/x.so: No such file or directory\n");
@@ -185,9 +185,8 @@ START_TEST(test_crypto_lib_open_bad_query)
 	tp_conf(&cc, CRYPTO_POLICY_PREFER, NULL);
 	ck_assert_int_eq(crypto_conf_set_string(&cc.query, "provider=="), 0);
 	cc.query_line = 9;
-	ck_assert_int_eq(crypto_conf_set_string(
-			     &cc.alg[ALG_AES_CBC].query, "!x"),
-	    0);
+	ck_assert_int_eq(
+	    crypto_conf_set_string(&cc.alg[ALG_AES_CBC].query, "!x"), 0);
 	cc.alg[ALG_AES_CBC].query_line = 8;
 	ck_assert_str_eq(open_bad(&cc),
 	    "t.conf:8: query aes-cbc: OpenSSL cannot parse property query "
@@ -203,8 +202,8 @@ START_TEST(test_crypto_lib_open_provider_twice)
 
 	tp_conf(&cc, CRYPTO_POLICY_PREFER, NULL);
 	ck_assert_ptr_nonnull(crypto_conf_add_provider(&cc, "ipsecdtest", 5));
-	ck_assert_str_eq(open_bad(&cc),
-	    "t.conf:5: provider ipsecdtest listed twice\n");
+	ck_assert_str_eq(
+	    open_bad(&cc), "t.conf:5: provider ipsecdtest listed twice\n");
 }
 END_TEST
 
@@ -213,8 +212,8 @@ START_TEST(test_crypto_lib_open_bad_param)
 {
 	struct crypto_conf cc;
 
-	tp_conf(&cc, CRYPTO_POLICY_PREFER, "latency-us", "default",
-	    "activate", "0", "trailing", "x ", NULL);
+	tp_conf(&cc, CRYPTO_POLICY_PREFER, "latency-us", "default", "activate",
+	    "0", "trailing", "x ", NULL);
 	ck_assert_str_eq(open_bad(&cc),
 	    "t.conf:4: provider ipsecdtest: parameter latency-us: OpenSSL "
 	    "reads the value \"default\" as the name of its default "
@@ -239,13 +238,13 @@ START_TEST(test_crypto_lib_open_default_props_undone)
 	struct crypto_choice ch;
 	EVP_CIPHER *evp;
 
-	tp_conf(&cc, CRYPTO_POLICY_REQUIRE, "set-default-props", "fips=yes",
-	    NULL);
+	tp_conf(
+	    &cc, CRYPTO_POLICY_REQUIRE, "set-default-props", "fips=yes", NULL);
 	lib = tp_open(&cc);
-	ck_assert(crypto_lib_usable(lib, alg_get(ALG_AES_CBC), 0,
-	    CRYPTO_POLICY_OFF));
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch),
-	    0);
+	ck_assert(
+	    crypto_lib_usable(lib, alg_get(ALG_AES_CBC), 0, CRYPTO_POLICY_OFF));
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch), 0);
 	ck_assert_str_eq(ch.enc.provider, "ipsecdtest");
 	ck_assert_ptr_nonnull(
 	    evp = crypto_lib_cipher(lib, alg_get(ALG_AES_GCM_16), 2));
@@ -309,25 +308,25 @@ START_TEST(test_crypto_lib_open_query_selects)
 	struct crypto_choice ch;
 
 	tp_conf(&cc, CRYPTO_POLICY_REQUIRE, NULL);
-	ck_assert_int_eq(crypto_conf_set_string(&cc.query, "provider=default"),
-	    0);
+	ck_assert_int_eq(
+	    crypto_conf_set_string(&cc.query, "provider=default"), 0);
 	lib = tp_open(&cc);
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch),
-	    -1);
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_PREFER, &ch),
-	    0);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch), -1);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_PREFER, &ch), 0);
 	ck_assert_str_eq(ch.enc.provider, "default");
 	crypto_lib_free(lib);
 	/* The algorithm's own query overrides the global one. */
 	tp_conf(&cc, CRYPTO_POLICY_REQUIRE, NULL);
-	ck_assert_int_eq(crypto_conf_set_string(&cc.query, "provider=default"),
-	    0);
+	ck_assert_int_eq(
+	    crypto_conf_set_string(&cc.query, "provider=default"), 0);
 	ck_assert_int_eq(crypto_conf_set_string(&cc.alg[ALG_AES_GCM_16].query,
 			     "provider=ipsecdtest"),
 	    0);
 	lib = tp_open(&cc);
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch),
-	    0);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch), 0);
 	ck_assert_str_eq(ch.enc.provider, "ipsecdtest");
 	crypto_lib_free(lib);
 }
@@ -389,15 +388,15 @@ START_TEST(test_crypto_lib_choose_require_refuses_chacha)
 
 	tp_conf(&cc, CRYPTO_POLICY_REQUIRE, NULL);
 	lib = tp_open(&cc);
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch),
-	    -1);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch), -1);
 	ck_assert_str_eq(ch.note,
 	    "chacha20-poly1305 with a 256-bit key: offload require, but no "
 	    "hardware provider offers it (hardware providers: ipsecdtest)");
 	ck_assert_ptr_null(cipher_new(lib, &k));
 	/* AES-192-GCM: the algorithm is there, that key size is not. */
-	ck_assert_int_eq(crypto_lib_choose(lib, &g, CRYPTO_POLICY_UNSET, &ch),
-	    -1);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &g, CRYPTO_POLICY_UNSET, &ch), -1);
 	ck_assert_str_eq(ch.note,
 	    "aes-gcm-16 with a 192-bit key: offload require, but no hardware "
 	    "provider offers it (hardware providers: ipsecdtest)");
@@ -410,15 +409,15 @@ START_TEST(test_crypto_lib_choose_prefer_falls_back)
 	struct crypto_conf cc;
 	struct crypto_lib *lib;
 	struct cipher_key k = key_of(ALG_CHACHA20_POLY1305, 36, -1, 0);
-	struct cipher_key cbc = key_of(ALG_AES_CBC, 16, ALG_HMAC_SHA256_128,
-	    32);
+	struct cipher_key cbc =
+	    key_of(ALG_AES_CBC, 16, ALG_HMAC_SHA256_128, 32);
 	struct crypto_choice ch;
 	struct cipher *c;
 
 	tp_conf(&cc, CRYPTO_POLICY_PREFER, NULL);
 	lib = tp_open(&cc);
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch),
-	    0);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch), 0);
 	ck_assert(ch.is_fallback);
 	ck_assert_str_eq(ch.enc.provider, "default");
 	ck_assert(!ch.enc.is_hw);
@@ -448,8 +447,8 @@ START_TEST(test_crypto_lib_choose_off_software)
 
 	tp_conf(&cc, CRYPTO_POLICY_OFF, NULL);
 	lib = tp_open(&cc);
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch),
-	    0);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch), 0);
 	ck_assert_str_eq(ch.enc.provider, "default");
 	ck_assert(!ch.enc.is_hw);
 	ck_assert(!ch.is_fallback); /* off asked for software */
@@ -489,11 +488,11 @@ START_TEST(test_crypto_lib_choose_per_alg_policy)
 	tp_conf(&cc, CRYPTO_POLICY_REQUIRE, NULL);
 	cc.alg[ALG_CHACHA20_POLY1305].policy = CRYPTO_POLICY_OFF;
 	lib = tp_open(&cc);
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch),
-	    0);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch), 0);
 	ck_assert_int_eq(ch.enc_policy, CRYPTO_POLICY_OFF);
-	ck_assert_int_eq(crypto_lib_choose(lib, &g, CRYPTO_POLICY_UNSET, &ch),
-	    0);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &g, CRYPTO_POLICY_UNSET, &ch), 0);
 	ck_assert_int_eq(ch.enc_policy, CRYPTO_POLICY_REQUIRE);
 	ck_assert(ch.enc.is_hw);
 	crypto_lib_free(lib);
@@ -507,10 +506,10 @@ START_TEST(test_crypto_lib_choose_bad_key)
 	struct crypto_choice ch;
 
 	ck_assert_ptr_nonnull(lib);
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch),
-	    -1);
-	ck_assert_str_eq(ch.note,
-	    "encryption key length does not fit the algorithm");
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_UNSET, &ch), -1);
+	ck_assert_str_eq(
+	    ch.note, "encryption key length does not fit the algorithm");
 	crypto_lib_free(lib);
 }
 END_TEST
@@ -602,10 +601,11 @@ START_TEST(test_crypto_lib_selftest_disables_corrupt)
 		}
 		ck_assert(!caps[i].is_selftest_ok);
 		ck_assert_str_eq(caps[i].impl.provider, "default");
-		ck_assert_ptr_nonnull(strstr(caps[i].note, "failed its self-test"));
+		ck_assert_ptr_nonnull(
+		    strstr(caps[i].note, "failed its self-test"));
 	}
-	ck_assert_int_eq(crypto_lib_choose(lib, &k, CRYPTO_POLICY_REQUIRE, &ch),
-	    -1);
+	ck_assert_int_eq(
+	    crypto_lib_choose(lib, &k, CRYPTO_POLICY_REQUIRE, &ch), -1);
 	ck_assert_str_eq(ch.note,
 	    "aes-gcm-16 with a 128-bit key: offload require, but provider "
 	    "ipsecdtest failed its self-test");
@@ -624,7 +624,8 @@ START_TEST(test_cipher_new_policy_follows_choice)
 
 	tp_conf(&cc, CRYPTO_POLICY_PREFER, NULL);
 	lib = tp_open(&cc);
-	ck_assert_ptr_nonnull(c = cipher_new_policy(lib, &k, CRYPTO_POLICY_OFF));
+	ck_assert_ptr_nonnull(
+	    c = cipher_new_policy(lib, &k, CRYPTO_POLICY_OFF));
 	ck_assert_str_eq(cipher_choice(c)->enc.provider, "default");
 	ck_assert(!cipher_is_async(c));
 	cipher_free(c);
@@ -654,8 +655,8 @@ START_TEST(test_cipher_failover_cases)
 	ck_assert_ptr_nonnull(fb = cipher_new_fallback(lib, c));
 	ck_assert_str_eq(cipher_choice(fb)->enc.provider, "default");
 	ck_assert_int_eq(cipher_failover(fb), CIPHER_FAILOVER_NONE);
-	ck_assert_mem_eq(cipher_key_of(fb), cipher_key_of(c),
-	    sizeof(struct cipher_key));
+	ck_assert_mem_eq(
+	    cipher_key_of(fb), cipher_key_of(c), sizeof(struct cipher_key));
 	cipher_free(fb);
 	cipher_free(c);
 	ck_assert_ptr_nonnull(
@@ -707,8 +708,8 @@ START_TEST(test_esp_encap_same_bytes)
 		sa.proto = IPPROTO_ESP;
 		sa.mode = SA_MODE_TRANSPORT;
 		sa.key = key_of(cases[i].id, cases[i].len, -1, 0);
-		ck_assert_ptr_nonnull(
-		    hw = cipher_new_policy(lib, &sa.key, CRYPTO_POLICY_REQUIRE));
+		ck_assert_ptr_nonnull(hw = cipher_new_policy(
+					  lib, &sa.key, CRYPTO_POLICY_REQUIRE));
 		ck_assert_ptr_nonnull(
 		    sw = cipher_new_policy(lib, &sa.key, CRYPTO_POLICY_OFF));
 		ck_assert(cipher_choice(hw)->enc.is_hw);
@@ -722,19 +723,19 @@ START_TEST(test_esp_encap_same_bytes)
 		for (int s = 0; s < 2; s++) {
 			pbuf_init(&pb[s], mem[s], sizeof(mem[s]), 128);
 			ck_assert(pbuf_set(&pb[s], plain, sizeof(plain), 128));
-			ck_assert_int_eq(esp_encap(&sa, s == 0 ? hw : sw, 9, iv,
-					     &pb[s]),
+			ck_assert_int_eq(
+			    esp_encap(&sa, s == 0 ? hw : sw, 9, iv, &pb[s]),
 			    IPSEC_OK);
 		}
 		ck_assert_uint_eq(pbuf_len(&pb[0]), pbuf_len(&pb[1]));
-		ck_assert_mem_eq(pbuf_data(&pb[0]), pbuf_data(&pb[1]),
-		    pbuf_len(&pb[0]));
+		ck_assert_mem_eq(
+		    pbuf_data(&pb[0]), pbuf_data(&pb[1]), pbuf_len(&pb[0]));
 		/* Each opens the other's (no replay window: none needed). */
 		ck_assert_int_eq(esp_decap(&sa, sw, &pb[0], &nh), IPSEC_OK);
 		ck_assert_int_eq(esp_decap(&sa, hw, &pb[1], &nh), IPSEC_OK);
 		ck_assert_uint_eq(nh, IPPROTO_UDP);
-		ck_assert_mem_eq(pbuf_data(&pb[0]), pbuf_data(&pb[1]),
-		    pbuf_len(&pb[0]));
+		ck_assert_mem_eq(
+		    pbuf_data(&pb[0]), pbuf_data(&pb[1]), pbuf_len(&pb[0]));
 		cipher_free(hw);
 		cipher_free(sw);
 	}

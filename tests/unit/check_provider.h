@@ -60,16 +60,15 @@ tp_conf(struct crypto_conf *cc, enum crypto_policy pol, ...)
 	cc->policy = pol;
 	ck_assert_ptr_nonnull(
 	    p = crypto_conf_add_provider(cc, "ipsecdtest", 2));
-	ck_assert_int_eq(crypto_conf_set_string(&p->module,
-			     TEST_PROVIDER_PATH),
-	    0);
+	ck_assert_int_eq(
+	    crypto_conf_set_string(&p->module, TEST_PROVIDER_PATH), 0);
 	p->module_line = 3;
 	va_start(ap, pol);
 	while ((name = va_arg(ap, const char *)) != NULL) {
 		const char *value = va_arg(ap, const char *);
 
-		ck_assert_int_eq(crypto_conf_add_param(p, name, value, line++),
-		    0);
+		ck_assert_int_eq(
+		    crypto_conf_add_param(p, name, value, line++), 0);
 	}
 	va_end(ap);
 }
@@ -96,8 +95,8 @@ tp_counter(const struct crypto_lib *lib, const char *key)
 	uint64_t v = UINT64_MAX;
 	OSSL_PARAM params[] = { OSSL_PARAM_uint64(key, &v), OSSL_PARAM_END };
 
-	ck_assert_int_eq(crypto_lib_provider_params(lib, "ipsecdtest", params),
-	    0);
+	ck_assert_int_eq(
+	    crypto_lib_provider_params(lib, "ipsecdtest", params), 0);
 	ck_assert_msg(OSSL_PARAM_modified(&params[0]), "no counter %s", key);
 	return v;
 }

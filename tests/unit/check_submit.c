@@ -584,16 +584,16 @@ START_TEST(test_crypto_submit_esp_same_bytes)
 		ip_set_len(plain, AF_INET, sizeof(plain) - i);
 		for (int s = 0; s < 2; s++) {
 			pbuf_init(&pb[s][i], mem[s][i], sizeof(mem[s][i]), 128);
-			ck_assert(pbuf_set(&pb[s][i], plain, sizeof(plain) - i,
-			    128));
+			ck_assert(
+			    pbuf_set(&pb[s][i], plain, sizeof(plain) - i, 128));
 		}
-		ck_assert_int_eq(esp_encap(&sa, sw, seq, iv, &pb[1][i]),
-		    IPSEC_OK);
+		ck_assert_int_eq(
+		    esp_encap(&sa, sw, seq, iv, &pb[1][i]), IPSEC_OK);
 		memset(&jobs[i], 0, sizeof(jobs[i]));
 		jobs[i].sa = &sa;
 		jobs[i].pb = &pb[0][i];
-		ck_assert_int_eq(esp_encap_begin(&jobs[i], hw, seq, iv),
-		    IPSEC_OK);
+		ck_assert_int_eq(
+		    esp_encap_begin(&jobs[i], hw, seq, iv), IPSEC_OK);
 		jobs[i].op.cookie = &jobs[i];
 		ops[i] = &jobs[i].op;
 	}
