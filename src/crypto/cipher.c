@@ -384,6 +384,12 @@ cipher_is_async(const struct cipher *c)
 	return c->is_async;
 }
 
+void
+cipher_count_error(struct cipher *c)
+{
+	c->errors++;
+}
+
 uint64_t
 cipher_errors(const struct cipher *c)
 {

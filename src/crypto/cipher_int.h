@@ -22,6 +22,12 @@ struct crypto_qslot;
 struct cipher_ctx *cipher_ctx_get(struct cipher *c);
 void cipher_ctx_put(struct cipher *c, struct cipher_ctx *x);
 
+/*
+ * Count a CRYPTO_ERROR the submit layer gave an op of c without running
+ * it (no contexts, no job), as cipher_run() counts its own.
+ */
+void cipher_count_error(struct cipher *c);
+
 /* cipher_run() on the contexts x instead of the cipher's own. */
 enum crypto_status cipher_run_on(struct crypto_op *op, struct cipher_ctx *x);
 

@@ -207,6 +207,7 @@ run(struct crypto_queue *q, struct crypto_qslot *s)
 		/* No job, or it broke: a provider failure for this op. */
 		s->job = NULL;
 		s->op->status = CRYPTO_ERROR;
+		cipher_count_error(s->c);
 		ERR_clear_error();
 		break;
 	}
@@ -236,6 +237,7 @@ submit_async(struct crypto_queue *q, struct crypto_op *op)
 	if ((s->wctx == NULL && (s->wctx = ASYNC_WAIT_CTX_new()) == NULL) ||
 	    (s->x = cipher_ctx_get(op->c)) == NULL) {
 		op->status = CRYPTO_ERROR;
+		cipher_count_error(op->c);
 		finish(q, s);
 		return;
 	}

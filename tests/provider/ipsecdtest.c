@@ -32,6 +32,8 @@
  *                accelerator providers do, and ipsecd must undo
  *   corrupt-tag  1: every tag it produces has its first bit flipped (a
  *                broken accelerator, for the start-up self-test)
+ *   fail-keys-after  keying a context fails after the first N (default
+ *                0: never): a device that stops taking new sessions
  *
  * Gettable provider parameters (uint64), for tests: "ops" (operations
  * started), "failures", "inflight" (now), "max-inflight" (the most at
@@ -84,6 +86,8 @@ struct tp_prov {
 	uint64_t reverse_batch;
 	uint64_t fail_after;
 	uint64_t corrupt_tag;
+	uint64_t fail_keys_after;
+	atomic_uint_fast64_t keys;
 	/* The completion thread and its queue, sorted by deadline. */
 	pthread_t thread;
 	bool has_thread;
@@ -359,6 +363,12 @@ tp_init(void *vctx, const unsigned char *key, size_t keylen,
 	(void)ivlen;
 	if (key != NULL && keylen != c->keylen)
 		return 0;
+	if (key != NULL && c->prov->fail_keys_after != 0 &&
+	    atomic_fetch_add(&c->prov->keys, 1) >= c->prov->fail_keys_after) {
+		raise_failure(c->prov, "keying refused after %llu",
+		    (unsigned long long)c->prov->fail_keys_after);
+		return 0;
+	}
 	return EVP_CipherInit_ex2(c->ctx, NULL, key, iv, enc, params);
 }
 
@@ -697,11 +707,13 @@ read_params(struct tp_prov *p, const OSSL_DISPATCH *in, const char **props)
 {
 	OSSL_FUNC_core_get_params_fn *get_params = NULL;
 	const char *lat = NULL, *rev = NULL, *fail = NULL, *corrupt = NULL;
+	const char *fkeys = NULL;
 	OSSL_PARAM q[] = {
 		OSSL_PARAM_utf8_ptr("latency-us", (char **)&lat, 0),
 		OSSL_PARAM_utf8_ptr("reverse-batch", (char **)&rev, 0),
 		OSSL_PARAM_utf8_ptr("fail-after", (char **)&fail, 0),
 		OSSL_PARAM_utf8_ptr("corrupt-tag", (char **)&corrupt, 0),
+		OSSL_PARAM_utf8_ptr("fail-keys-after", (char **)&fkeys, 0),
 		OSSL_PARAM_utf8_ptr("set-default-props", (char **)props, 0),
 		OSSL_PARAM_END,
 	};
@@ -734,6 +746,7 @@ read_params(struct tp_prov *p, const OSSL_DISPATCH *in, const char **props)
 	    num_param(rev, 0, &p->reverse_batch) &&
 	    num_param(fail, 0, &p->fail_after) &&
 	    num_param(corrupt, 0, &p->corrupt_tag) &&
+	    num_param(fkeys, 0, &p->fail_keys_after) &&
 	    p->latency_us <= 1000000 && p->reverse_batch != 1 &&
 	    p->reverse_batch <= TP_BATCH_MAX;
 }

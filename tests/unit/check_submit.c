@@ -374,6 +374,45 @@ START_TEST(test_crypto_submit_async_fail_after)
 }
 END_TEST
 
+/*
+ * The provider keys the SA's own contexts, then refuses more: the ops,
+ * which need contexts of their own, complete with CRYPTO_ERROR, counted.
+ */
+START_TEST(test_crypto_submit_async_no_contexts)
+{
+	struct crypto_conf cc;
+	struct crypto_lib *lib;
+	struct cipher *c;
+	struct cipher_key key = gcm_key(2, 36);
+	struct rec r[3];
+	struct crypto_op *ops[3];
+	struct sink k;
+	struct crypto_queue *q;
+	struct crypto_queue_stats st;
+
+	memset(&k, 0, sizeof(k));
+	tp_conf(&cc, CRYPTO_POLICY_REQUIRE, "fail-keys-after", "2", NULL);
+	lib = tp_open(&cc);
+	ck_assert_ptr_nonnull(c = cipher_new(lib, &key));
+	ck_assert_ptr_nonnull(q = crypto_queue_new(4, on_done, &k));
+	for (unsigned i = 0; i < 3; i++) {
+		rec_init(&r[i], c, 0, i);
+		ops[i] = &r[i].op;
+	}
+	ck_assert_uint_eq(crypto_submit(q, ops, 3), 3);
+	ck_assert_uint_eq(k.nerror, 3);
+	ck_assert(!k.is_out_of_order);
+	ck_assert_uint_eq(cipher_errors(c), 3);
+	ck_assert_uint_eq(crypto_queue_inflight(q), 0);
+	crypto_queue_stats(q, &st);
+	ck_assert_uint_eq(st.errors, 3);
+	ck_assert_uint_eq(tp_counter(lib, "ops"), 0);
+	crypto_queue_free(q);
+	cipher_free(c);
+	crypto_lib_free(lib);
+}
+END_TEST
+
 /* A forged tag is a bad ICV, not a provider failure, on hardware too. */
 START_TEST(test_crypto_submit_async_bad_icv)
 {
@@ -625,6 +664,7 @@ submit_suite(void)
 	tcase_add_test(tc, test_crypto_submit_async_order_held);
 	tcase_add_test(tc, test_crypto_submit_async_bounded);
 	tcase_add_test(tc, test_crypto_submit_async_fail_after);
+	tcase_add_test(tc, test_crypto_submit_async_no_contexts);
 	tcase_add_test(tc, test_crypto_submit_async_bad_icv);
 	tcase_add_test(tc, test_crypto_submit_sync_inline);
 	tcase_add_test(tc, test_crypto_submit_from_done);
