@@ -23,8 +23,7 @@ struct crypto_prov {
 	char *name;
 	enum crypto_flag hardware; /* from ipsecd.conf; AUTO: property */
 	bool is_async;
-	bool is_listed; /* in ipsecd.conf (not the implicit default) */
-	bool is_ours;	/* loaded by OSSL_PROVIDER_load: unload it */
+	bool is_ours; /* loaded by OSSL_PROVIDER_load: unload it */
 };
 
 /* Index of a slot's two implementations. */
@@ -37,7 +36,6 @@ struct crypto_slot {
 	const struct crypto_prov *prov[2];
 	bool is_needless;    /* NULL algorithm: nothing to fetch */
 	bool is_hw_disabled; /* the hardware one failed the self-test */
-	bool is_measured;
 	double ops_per_sec;
 	char note[CRYPTO_NOTE_MAX]; /* self-test findings */
 };

@@ -475,6 +475,34 @@ crypto_lib_has(const struct crypto_lib *lib, const struct alg *a)
 	return true;
 }
 
+bool
+crypto_lib_usable_bits(const struct crypto_lib *lib, const struct alg *a,
+    enum crypto_policy pol, unsigned *min_bits, unsigned *max_bits)
+{
+	bool has = false;
+
+	for (int ki = 0; ki < a->nkeys; ki++) {
+		unsigned bits = key_bits(a, ki);
+
+		if (!crypto_lib_usable(lib, a, ki, pol))
+			continue;
+		if (!has || bits < *min_bits)
+			*min_bits = bits;
+		if (!has || bits > *max_bits)
+			*max_bits = bits;
+		has = true;
+	}
+	return has;
+}
+
+bool
+crypto_lib_registrable(const struct alg *a, void *lib)
+{
+	unsigned lo, hi;
+
+	return crypto_lib_usable_bits(lib, a, CRYPTO_POLICY_UNSET, &lo, &hi);
+}
+
 size_t
 crypto_lib_caps(
     const struct crypto_lib *lib, struct crypto_cap *caps, size_t max)

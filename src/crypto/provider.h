@@ -138,6 +138,24 @@ bool crypto_lib_usable(const struct crypto_lib *lib, const struct alg *a,
 bool crypto_lib_has(const struct crypto_lib *lib, const struct alg *a);
 
 /*
+ * The smallest and largest key sizes, in bits without the salt, at which
+ * a is usable under pol (UNSET: the configured one); false when it is
+ * usable at none.  A PF_KEY sadb_alg can say no more than such a range,
+ * so a size inside it that is not usable (AES-192-GCM under require with
+ * an accelerator that has only 128 and 256) is listed by REGISTER and
+ * refused at ADD by crypto_lib_choose.
+ */
+bool crypto_lib_usable_bits(const struct crypto_lib *lib, const struct alg *a,
+    enum crypto_policy pol, unsigned *min_bits, unsigned *max_bits);
+
+/*
+ * Shaped as pfkey_build.h's pfkey_alg_fn, with the library context as
+ * arg: true if a is usable at some key size under the configured policy.
+ * What REGISTER replies and ACQUIRE proposals list.
+ */
+bool crypto_lib_registrable(const struct alg *a, void *lib);
+
+/*
  * The capability listing (`ipsecctl show crypto`): one row per algorithm
  * of alg.h and key size, in table order.
  */

@@ -301,7 +301,6 @@ load_one(struct crypto_lib *lib, const struct crypto_conf_provider *p,
 	cp->is_async = p->async == CRYPTO_FLAG_AUTO
 	    ? !is_builtin(p->name)
 	    : p->async == CRYPTO_FLAG_YES;
-	cp->is_listed = true;
 	lib->nprovs++;
 	return true;
 }

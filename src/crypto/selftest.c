@@ -207,7 +207,6 @@ crypto_lib_selftest(
 				continue;
 			s->ops_per_sec =
 			    measure(lib, a, ki, which, now, arg, each);
-			s->is_measured = true;
 		}
 	}
 	return is_ok ? ndisabled : -1;

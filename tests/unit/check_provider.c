@@ -552,6 +552,35 @@ START_TEST(test_crypto_lib_usable_policy)
 }
 END_TEST
 
+/* The key-size range REGISTER can say, and its pfkey_alg_fn adapter. */
+START_TEST(test_crypto_lib_usable_bits_range)
+{
+	struct crypto_conf cc;
+	struct crypto_lib *lib;
+	const struct alg *gcm = alg_get(ALG_AES_GCM_16);
+	const struct alg *chacha = alg_get(ALG_CHACHA20_POLY1305);
+	unsigned lo = 0, hi = 0;
+
+	tp_conf(&cc, CRYPTO_POLICY_REQUIRE, NULL);
+	lib = tp_open(&cc);
+	ck_assert(
+	    crypto_lib_usable_bits(lib, gcm, CRYPTO_POLICY_UNSET, &lo, &hi));
+	ck_assert_uint_eq(lo, 128);
+	ck_assert_uint_eq(hi, 256);
+	ck_assert(!crypto_lib_usable_bits(
+	    lib, chacha, CRYPTO_POLICY_UNSET, &lo, &hi));
+	ck_assert(crypto_lib_registrable(gcm, lib));
+	ck_assert(!crypto_lib_registrable(chacha, lib));
+	ck_assert(!crypto_lib_registrable(alg_get(ALG_HMAC_SHA1_96), lib));
+	ck_assert(crypto_lib_registrable(alg_get(ALG_NULL_ENC), lib));
+	ck_assert(
+	    crypto_lib_usable_bits(lib, chacha, CRYPTO_POLICY_OFF, &lo, &hi));
+	ck_assert_uint_eq(lo, 256);
+	ck_assert_uint_eq(hi, 256);
+	crypto_lib_free(lib);
+}
+END_TEST
+
 /* crypto_lib_selftest --------------------------------------------- */
 
 START_TEST(test_crypto_lib_selftest_measures)
@@ -779,6 +808,7 @@ provider_suite(void)
 
 	tc = tcase_create("crypto_lib_usable");
 	tcase_add_test(tc, test_crypto_lib_usable_policy);
+	tcase_add_test(tc, test_crypto_lib_usable_bits_range);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("crypto_lib_selftest");
