@@ -50,14 +50,11 @@ struct cipher_ctx {
 };
 
 struct cipher {
-	struct cipher_key key;
+	/*
+	 * What every packet reads comes first, with the algorithm pointers
+	 * at the start of key: two cache lines.
+	 */
 	enum cipher_mode mode;
-	struct cipher_ctx own; /* cipher_run's */
-	const EVP_CIPHER *evp; /* to key more contexts; NULL: none */
-	EVP_MAC *hmac;
-	char mac_props[CRYPTO_CONF_NAME_MAX + 16]; /* "provider=NAME" */
-	size_t icv_len;
-	size_t mac_len; /* full HMAC output, truncated to icv_len */
 	uint8_t salt_len;
 	uint8_t salt[ALG_SALT_MAX];
 	/*
@@ -66,6 +63,14 @@ struct cipher {
 	 */
 	bool is_foreign;
 	bool is_async;
+	size_t icv_len;
+	size_t mac_len;	       /* full HMAC output, truncated to icv_len */
+	struct cipher_ctx own; /* cipher_run's */
+	struct cipher_key key;
+	/* Keying more contexts, the choice made, the submit layer's. */
+	const EVP_CIPHER *evp; /* NULL: no cipher */
+	EVP_MAC *hmac;
+	char mac_props[CRYPTO_CONF_NAME_MAX + 16]; /* "provider=NAME" */
 	struct crypto_choice choice;
 	uint64_t errors;
 	struct cipher_ctx *pool;
@@ -558,8 +563,7 @@ cipher_run_on(struct crypto_op *op, struct cipher_ctx *x)
 	case CIPHER_NONE:
 	case CIPHER_CBC:
 	case CIPHER_CTR:
-		/* Encrypt-then-MAC; verify before decrypting (RFC 4303 3.4.4).
-		 */
+		/* Encrypt-then-MAC; verify first (RFC 4303 3.4.4). */
 		if (op->is_encrypt) {
 			st = run_encr(op, x);
 			if (st == CRYPTO_OK)
