@@ -420,19 +420,25 @@ cipher_failover(const struct cipher *c)
 	return CIPHER_FAILOVER_NONE;
 }
 
-const struct cipher_key *
+/*
+ * The packet path from here on.  "hot" puts it in .text.hot, together and
+ * away from the set-up code above: measured, the grown file otherwise
+ * cost the 64-byte GCM encapsulation a few percent in instruction-cache
+ * misses.
+ */
+__attribute__((hot)) const struct cipher_key *
 cipher_key_of(const struct cipher *c)
 {
 	return &c->key;
 }
 
-size_t
+__attribute__((hot)) size_t
 cipher_icv_len(const struct cipher *c)
 {
 	return c->icv_len;
 }
 
-bool
+__attribute__((hot)) bool
 crypto_op_auth(struct crypto_op *op, const void *p, size_t len)
 {
 	if (op->nsegs >= CRYPTO_AUTH_SEGS)
@@ -444,7 +450,7 @@ crypto_op_auth(struct crypto_op *op, const void *p, size_t len)
 }
 
 /* AEAD (and GMAC): one pass over AAD and data; the tag is the ICV. */
-static enum crypto_status
+__attribute__((hot)) static enum crypto_status
 run_aead(struct crypto_op *op, struct cipher_ctx *x)
 {
 	struct cipher *c = op->c;
@@ -491,7 +497,7 @@ run_aead(struct crypto_op *op, struct cipher_ctx *x)
 	return CRYPTO_OK;
 }
 
-static enum crypto_status
+__attribute__((hot)) static enum crypto_status
 run_hmac(struct crypto_op *op, struct cipher_ctx *x)
 {
 	struct cipher *c = op->c;
@@ -519,7 +525,7 @@ run_hmac(struct crypto_op *op, struct cipher_ctx *x)
 }
 
 /* CBC / CTR in place; the HMAC is done around it by the caller. */
-static enum crypto_status
+__attribute__((hot)) static enum crypto_status
 run_encr(struct crypto_op *op, struct cipher_ctx *x)
 {
 	struct cipher *c = op->c;
@@ -546,7 +552,7 @@ run_encr(struct crypto_op *op, struct cipher_ctx *x)
 	return CRYPTO_OK;
 }
 
-enum crypto_status
+__attribute__((hot)) enum crypto_status
 cipher_run_on(struct crypto_op *op, struct cipher_ctx *x)
 {
 	enum crypto_status st = CRYPTO_ERROR;
@@ -584,7 +590,7 @@ cipher_run_on(struct crypto_op *op, struct cipher_ctx *x)
 	return st;
 }
 
-enum crypto_status
+__attribute__((hot)) enum crypto_status
 cipher_run(struct crypto_op *op)
 {
 	return cipher_run_on(op, &op->c->own);
