@@ -50,7 +50,7 @@ enum alg_id {
  */
 #define ALG_SADB_X_EALG_CHACHA20POLY1305 28
 
-#define ALG_KEY_MAX 64	 /* bytes: HMAC-SHA-512 key; AES-256 + salt is 36 */
+#define ALG_KEY_MAX 64 /* bytes: HMAC-SHA-512 key; AES-256 + salt is 36 */
 #define ALG_SALT_MAX 4
 #define ALG_IV_MAX 16
 #define ALG_ICV_MAX 32
@@ -59,10 +59,10 @@ enum alg_id {
 struct alg {
 	enum alg_id id;
 	enum alg_kind kind;
-	const char *name;      /* ours and setkey's: "aes-gcm-16", "hmac-sha256" */
-	const char *alias;     /* another accepted name (setkey's), or NULL */
-	uint8_t sadb_id;       /* SADB_*ALG_* */
-	uint16_t ikev2_id;     /* ENCR_* or AUTH_* transform ID */
+	const char *name;  /* ours and setkey's: "aes-gcm-16", "hmac-sha256" */
+	const char *alias; /* another accepted name (setkey's), or NULL */
+	uint8_t sadb_id;   /* SADB_*ALG_* */
+	uint16_t ikev2_id; /* ENCR_* or AUTH_* transform ID */
 	/*
 	 * Key sizes in bytes excluding salt; nkeys of them.  For HMAC the
 	 * RFC 4868 size (the digest length); any other size is refused.
@@ -72,7 +72,7 @@ struct alg {
 	/* OpenSSL algorithm name per key size (cipher or digest). */
 	const char *evp_name[ALG_KEYSIZES_MAX];
 	uint8_t salt_len;  /* implicit nonce part at the end of the key */
-	uint8_t iv_len;    /* explicit IV on the wire */
+	uint8_t iv_len;	   /* explicit IV on the wire */
 	uint8_t block_len; /* ESP payload alignment (at least 4) */
 	uint8_t icv_len;   /* integrity check value on the wire */
 };

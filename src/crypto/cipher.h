@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 #include "crypto/alg.h"
-
-struct crypto_lib;
+#include "crypto/crypto_conf.h"
+#include "crypto/provider.h"
 
 /*
  * Key material of one SA, as installed (PF_KEY KEY_ENCRYPT / KEY_AUTH).
@@ -31,8 +31,7 @@ struct cipher_key {
  * AUTH alone (AH), with sizes the table allows.  False with *why set to a
  * static message ("aes-gcm-16: key of 17 bytes; expected 20, 28 or 36").
  */
-bool cipher_key_check(const struct cipher_key *k, bool is_ah,
-    const char **why);
+bool cipher_key_check(const struct cipher_key *k, bool is_ah, const char **why);
 
 void cipher_key_clear(struct cipher_key *k);
 
@@ -40,17 +39,64 @@ void cipher_key_clear(struct cipher_key *k);
  * Per-SA, per-worker crypto state: EVP contexts keyed once, reused for
  * every packet (only the nonce changes).  Not shared between threads:
  * each worker makes its own from the same cipher_key (DESIGN.md).
- * NULL if the key does not pass cipher_key_check, an algorithm is missing
- * in lib, or OpenSSL fails.
+ *
+ * cipher_new_policy() makes it on the implementations crypto_lib_choose()
+ * picks for k under pol (CRYPTO_POLICY_UNSET: the configured policies;
+ * else the SA's own); cipher_new() is that with UNSET; cipher_new_choice()
+ * follows a choice made earlier (the same SA on another worker).  NULL if
+ * the key does not pass cipher_key_check, the policy refuses it, or
+ * OpenSSL fails.  The choice made, fallback note included, stays readable
+ * with cipher_choice().
  */
 struct cipher;
 
-struct cipher *cipher_new(const struct crypto_lib *lib,
-    const struct cipher_key *k);
+struct cipher *cipher_new(
+    const struct crypto_lib *lib, const struct cipher_key *k);
+struct cipher *cipher_new_policy(const struct crypto_lib *lib,
+    const struct cipher_key *k, enum crypto_policy pol);
+struct cipher *cipher_new_choice(const struct crypto_lib *lib,
+    const struct cipher_key *k, const struct crypto_choice *ch);
+/*
+ * Free c and everything it holds.  No operation of c may be in flight
+ * (cipher_inflight() is 0).
+ */
 void cipher_free(struct cipher *c);
 const struct cipher_key *cipher_key_of(const struct cipher *c);
+const struct crypto_choice *cipher_choice(const struct cipher *c);
 
-/* Bytes of ICV this cipher produces on the wire (AEAD tag or truncated HMAC). */
+/* True when c's operations run inside ASYNC jobs (submit.h). */
+bool cipher_is_async(const struct cipher *c);
+
+/* Operations of c that ended with CRYPTO_ERROR (the provider failed). */
+uint64_t cipher_errors(const struct cipher *c);
+
+/* Operations of c accepted by crypto_submit() and not yet completed. */
+size_t cipher_inflight(const struct cipher *c);
+
+/*
+ * What the SA of c should do when an operation ends with CRYPTO_ERROR, a
+ * failure of the provider (a bad ICV is not one):
+ *   CIPHER_FAILOVER_NONE      c is software: count the error, carry on
+ *   CIPHER_FAILOVER_FALLBACK  c has hardware chosen under prefer: make
+ *                             cipher_new_fallback() for new packets, log
+ *                             once, free c when cipher_inflight(c) is 0
+ *   CIPHER_FAILOVER_STOP      c has hardware chosen under require: stop
+ *                             the SA (drop its packets, log once)
+ */
+enum cipher_failover {
+	CIPHER_FAILOVER_NONE,
+	CIPHER_FAILOVER_FALLBACK,
+	CIPHER_FAILOVER_STOP,
+};
+
+enum cipher_failover cipher_failover(const struct cipher *c);
+
+/* c's key on software only (policy off); NULL as cipher_new. */
+struct cipher *cipher_new_fallback(
+    const struct crypto_lib *lib, const struct cipher *c);
+
+/* Bytes of ICV this cipher produces on the wire (AEAD tag or truncated HMAC).
+ */
 size_t cipher_icv_len(const struct cipher *c);
 
 /*
@@ -79,7 +125,8 @@ struct crypto_seg {
 enum crypto_status {
 	CRYPTO_OK,
 	CRYPTO_BAD_ICV, /* authentication failed; data left undefined */
-	CRYPTO_ERROR,	/* the provider failed; counted, never fatal */
+	CRYPTO_ERROR,	/* the provider failed; counted, never fatal (see
+			   cipher_failover) */
 };
 
 struct crypto_op {

@@ -7,8 +7,8 @@
  *
  * The parts: conf_lex.c (tokens), conf_stmt.c (statements, errors),
  * conf_value.c (numbers, marks, names, addresses), conf_iface.c
- * (interface blocks), conf_sem.c (checks needing the whole file),
- * conf_secret.c (files that hold keys).
+ * (interface blocks), conf_crypto.c (the crypto section), conf_sem.c
+ * (checks needing the whole file), conf_secret.c (files that hold keys).
  */
 #include "config.h"
 
@@ -52,13 +52,13 @@ static bool kw_default_iface(
 
 /*
  * Sorted by strcmp: bsearch relies on it and check_conf asserts it.  A
- * block keyword has fn NULL and is dispatched in top_stmt; the reserved
- * crypto { } section (providers, offload policy; ipsecd.conf(5), RESERVED
- * SECTIONS) will be the second, with its own table like conf_iface.c's.
+ * block keyword (crypto, interface) has fn NULL and is dispatched in
+ * top_stmt to its own file (conf_crypto.c, conf_iface.c).
  */
 static const struct keyword top[] = {
 	{ "control-socket", kw_socket, CONF_CONTROL_SOCKET, 1,
 	    "control-socket PATH", 0, 0 },
+	{ "crypto", NULL, -1, 0, "crypto {", 0, 0 },
 	{ "default-interface", kw_default_iface, CONF_DEFAULT_INTERFACE, 1,
 	    "default-interface NAME", 0, 0 },
 	{ "group", kw_name, CONF_GROUP, 1, "group NAME", 0, 0 },
@@ -447,7 +447,10 @@ top_stmt(struct conf_parser *p, const struct conf_stmt *st)
 		return;
 	}
 	if (kw->fn == NULL) {
-		conf_iface_block(p, st);
+		if (strcmp(kw->name, "crypto") == 0)
+			conf_crypto_block(p, st);
+		else
+			conf_iface_block(p, st);
 		return;
 	}
 	if (st->is_block) {
@@ -483,6 +486,7 @@ conf_new(const char *name)
 		return NULL;
 	}
 	knobs_init(&c->knobs);
+	crypto_conf_init(&c->crypto);
 	c->workers = 0;
 	c->natt_port = CONF_DEFAULT_NATT_PORT;
 	c->natt_keepalive_sec = CONF_DEFAULT_KEEPALIVE;
@@ -512,6 +516,7 @@ conf_free(struct conf *c)
 	for (size_t i = 0; i < c->nincludes; i++)
 		free(c->includes[i].path);
 	free(c->includes);
+	crypto_conf_clear(&c->crypto);
 	free(c->file);
 	free(c);
 }

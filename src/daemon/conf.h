@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "common/addr.h"
+#include "crypto/crypto_conf.h"
 #include "ipsec/knobs.h"
 #include "ipsec/replay.h"
 
@@ -163,6 +164,13 @@ struct conf {
 	size_t nincludes;
 	struct conf_iface *ifaces;
 	size_t nifaces;
+	/*
+	 * The crypto { } section (crypto_conf.h); defaults when absent.
+	 * The daemon makes its library context from it with
+	 * crypto_lib_open(&c->crypto, c->file, ...), which is where a
+	 * provider that does not load is found.
+	 */
+	struct crypto_conf crypto;
 };
 
 /*
@@ -220,5 +228,11 @@ bool conf_secret_check_path(const char *path, char *why, size_t size);
  * is_iface picks the interface block's table.  NULL when i is past the end.
  */
 const char *conf_keyword(bool is_iface, size_t i);
+
+/*
+ * The crypto section's keywords in table order (is_provider: the provider
+ * block's), for the same test.  NULL when i is past the end.
+ */
+const char *conf_crypto_keyword(bool is_provider, size_t i);
 
 #endif

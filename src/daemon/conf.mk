@@ -4,11 +4,12 @@
 noinst_LTLIBRARIES += src/daemon/libconf.la
 CONF_SRCS = src/daemon/conf.c src/daemon/conf_lex.c src/daemon/conf_stmt.c \
 	src/daemon/conf_value.c src/daemon/conf_iface.c src/daemon/conf_sem.c \
-	src/daemon/conf_secret.c
+	src/daemon/conf_secret.c src/daemon/conf_crypto.c
 src_daemon_libconf_la_SOURCES = $(CONF_SRCS) src/daemon/conf.h \
 	src/daemon/conf_lex.h src/daemon/conf_parse.h
 # What a program or test linking the conf objects needs besides them.
-CONF_DEP_SRCS = src/ipsec/knobs.c src/common/addr.c
+CONF_DEP_SRCS = src/ipsec/knobs.c src/common/addr.c src/crypto/alg.c \
+	src/crypto/crypto_conf.c
 
 dist_man5_MANS = man/ipsecd.conf.5
 
@@ -26,11 +27,12 @@ tests_unit_check_conf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_conf_LDADD = $(TEST_LIBS)
 
 # The bad-config suite: tests/conf/run.sh runs conf_check (what `ipsecd -n`
-# does) on every tests/conf/good and tests/conf/bad file.
+# does: parse, then open the crypto section's providers) on every
+# tests/conf/good and tests/conf/bad file.
 check_PROGRAMS += tests/conf/conf_check
-tests_conf_conf_check_SOURCES = tests/conf/conf_check.c $(CONF_SRCS) \
-	$(CONF_DEP_SRCS)
+tests_conf_conf_check_SOURCES = tests/conf/conf_check.c
 tests_conf_conf_check_CFLAGS = $(AM_CFLAGS)
+tests_conf_conf_check_LDADD = src/daemon/libconf.la $(CORE_LIBS)
 TESTS += tests/conf/run.sh
 
 check_PROGRAMS += tests/fuzz/fuzz_conf_regress

@@ -149,6 +149,9 @@ bool conf_prefix(struct conf_parser *p, const struct conf_tok *t,
 /* An interface block whose "interface NAME {" statement is head. */
 void conf_iface_block(struct conf_parser *p, const struct conf_stmt *head);
 
+/* The crypto section whose "crypto {" statement is head (conf_crypto.c). */
+void conf_crypto_block(struct conf_parser *p, const struct conf_stmt *head);
+
 /* "reqid" or "if-id". */
 const char *conf_key_name(enum conf_key_kind kind);
 

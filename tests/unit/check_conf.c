@@ -195,7 +195,7 @@ START_TEST(test_conf_keyword_sorted)
 					  conf_keyword(is_iface, i)) < 0,
 			    "%s before %s", conf_keyword(is_iface, i - 1),
 			    conf_keyword(is_iface, i));
-		ck_assert_uint_eq(i, is_iface ? 7 : 14);
+		ck_assert_uint_eq(i, is_iface ? 7 : 15);
 	}
 	/* The knob table fits the per-file record of knob lines. */
 	ck_assert_uint_le(knobs_count(), CONF_KNOBS_MAX);
@@ -485,7 +485,7 @@ START_TEST(test_conf_parse_buffer_block_forms)
 	parse_bad("interface x\nreqid 1\n}\n",
 	    "t.conf:1: expected \"{\" after interface x\n"
 	    "t.conf:2: unknown keyword \"reqid\"; expected control-socket, "
-	    "default-interface, group, include, interface, mark, "
+	    "crypto, default-interface, group, include, interface, mark, "
 	    "natt-keepalive, natt-port, pfkey-socket, replay-window, "
 	    "rule-priority, table, user, workers or a knob name "
 	    "(net.inet.ipsec.dfbit, ...)\n"
@@ -507,21 +507,14 @@ START_TEST(test_conf_parse_buffer_block_forms)
 	parse_bad("workers 1 {\n}\n",
 	    "t.conf:1: unexpected \"{\" after workers; expected workers N "
 	    "without a block\n");
-	/* An unknown section is an error and its block is skipped whole. */
+	/* The crypto section: errors inside it, and parsing goes on. */
 	parse_bad("crypto {\n  provider { x }\n  workers 99999\n}\nworkers 2\n",
-	    "t.conf:1: unknown keyword \"crypto\"; expected control-socket, "
-	    "default-interface, group, include, interface, mark, "
-	    "natt-keepalive, natt-port, pfkey-socket, replay-window, "
-	    "rule-priority, table, user, workers or a knob name "
-	    "(net.inet.ipsec.dfbit, ...)\n");
+	    "t.conf:2: missing argument; expected provider NAME [{]\n"
+	    "t.conf:3: unknown keyword \"workers\" in crypto; expected "
+	    "offload, provider or query\n");
 	parse_bad("crypto {\n",
-	    "t.conf:1: unknown keyword \"crypto\"; expected control-socket, "
-	    "default-interface, group, include, interface, mark, "
-	    "natt-keepalive, natt-port, pfkey-socket, replay-window, "
-	    "rule-priority, table, user, workers or a knob name "
-	    "(net.inet.ipsec.dfbit, ...)\n"
-	    "t.conf:2: unexpected end of file; expected \"}\" to close the "
-	    "block at line 1\n");
+	    "t.conf:2: unexpected end of file; expected \"}\" to close "
+	    "crypto at line 1\n");
 	parse_bad("{\n}\n", "t.conf:1: unexpected \"{\"; expected a keyword\n");
 	parse_bad("= 1\n", "t.conf:1: unexpected \"=\"; expected a keyword\n");
 }
@@ -544,7 +537,7 @@ START_TEST(test_conf_parse_buffer_statement_errors)
 	    "t.conf:2: workers already set at line 1\n");
 	parse_bad("mtux 5\n",
 	    "t.conf:1: unknown keyword \"mtux\"; expected control-socket, "
-	    "default-interface, group, include, interface, mark, "
+	    "crypto, default-interface, group, include, interface, mark, "
 	    "natt-keepalive, natt-port, pfkey-socket, replay-window, "
 	    "rule-priority, table, user, workers or a knob name "
 	    "(net.inet.ipsec.dfbit, ...)\n");
@@ -554,7 +547,7 @@ START_TEST(test_conf_parse_buffer_statement_errors)
 	    "the line\n");
 	parse_bad("tunnel\n",
 	    "t.conf:1: unknown keyword \"tunnel\"; expected control-socket, "
-	    "default-interface, group, include, interface, mark, "
+	    "crypto, default-interface, group, include, interface, mark, "
 	    "natt-keepalive, natt-port, pfkey-socket, replay-window, "
 	    "rule-priority, table, user, workers or a knob name "
 	    "(net.inet.ipsec.dfbit, ...)\n");
@@ -808,7 +801,7 @@ START_TEST(test_conf_parse_buffer_error_order)
 	    "t.conf:8: unknown keyword \"workers\" in interface a; expected "
 	    "address, if-id, mark, mtu, reqid, route or tunnel\n"
 	    "t.conf:12: unknown keyword \"mtux\"; expected control-socket, "
-	    "default-interface, group, include, interface, mark, "
+	    "crypto, default-interface, group, include, interface, mark, "
 	    "natt-keepalive, natt-port, pfkey-socket, replay-window, "
 	    "rule-priority, table, user, workers or a knob name "
 	    "(net.inet.ipsec.dfbit, ...)\n"
@@ -1229,13 +1222,14 @@ START_TEST(test_conf_test_output)
 	ck_assert_int_eq(run_test(good, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "configuration OK\n");
 	ck_assert_int_eq(run_test(bad, out, sizeof(out)), 1);
-	want = fmt("%s:2: workers already set at line 1\n"
-		   "%s:3: unknown keyword \"foo\"; expected control-socket, "
-		   "default-interface, group, include, interface, mark, "
-		   "natt-keepalive, natt-port, pfkey-socket, replay-window, "
-		   "rule-priority, table, user, workers or a knob name "
-		   "(net.inet.ipsec.dfbit, ...)\n",
-	    bad, bad);
+	want =
+	    fmt("%s:2: workers already set at line 1\n"
+		"%s:3: unknown keyword \"foo\"; expected control-socket, "
+		"crypto, default-interface, group, include, interface, mark, "
+		"natt-keepalive, natt-port, pfkey-socket, replay-window, "
+		"rule-priority, table, user, workers or a knob name "
+		"(net.inet.ipsec.dfbit, ...)\n",
+		bad, bad);
 	ck_assert_str_eq(out, want);
 	free(want);
 	free(good);

@@ -1,0 +1,24 @@
+# The test provider (tests/provider/ipsecdtest.c): an OpenSSL 3 provider
+# that looks like an accelerator, built as a loadable module for the tests
+# and the offload benchmark, never installed.  libtool builds a shared
+# module for a noinst library only when it is given an rpath.
+noinst_LTLIBRARIES += tests/provider/ipsecdtest.la
+tests_provider_ipsecdtest_la_SOURCES = tests/provider/ipsecdtest.c
+tests_provider_ipsecdtest_la_CFLAGS = $(AM_CFLAGS) -pthread
+tests_provider_ipsecdtest_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath $(abs_builddir)/tests/provider
+tests_provider_ipsecdtest_la_LIBADD = $(OPENSSL_LIBS) -lpthread
+
+# Where the tests and the benchmark find it in the build tree.
+TEST_PROVIDER_PATH = $(abs_top_builddir)/tests/provider/.libs/ipsecdtest.so
+
+# ipsecd.conf's crypto section: the parser, the data, and a whole
+# configuration text through to the test provider loaded.
+check_PROGRAMS += tests/unit/check_crypto_conf
+TESTS += tests/unit/check_crypto_conf
+tests_unit_check_crypto_conf_SOURCES = tests/unit/check_crypto_conf.c \
+	tests/unit/check_provider.h $(CONF_SRCS) src/ipsec/knobs.c \
+	src/common/addr.c $(CRYPTO_SRCS)
+tests_unit_check_crypto_conf_CPPFLAGS = $(TEST_PROVIDER_CPPFLAGS)
+tests_unit_check_crypto_conf_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_crypto_conf_LDADD = $(TEST_LIBS)
