@@ -472,8 +472,8 @@ dpath_input_step(struct dpath *d, struct dpath_job *job)
 			return v;
 		}
 	/* Transport-mode NAT-T: TCP/UDP checksums after NAT (natoa.h). */
-	natoa_input(d->xin, d->nxin, kn->natt_cksum_policy, pbuf_data(pb),
-	    pbuf_len(pb));
+	natoa_input(job->xin, job->nxin, job->ip.knobs->natt_cksum_policy,
+	    pbuf_data(pb), pbuf_len(pb));
 	in->if_key = inner->sa.if_id != 0 ? inner->sa.if_id : inner->sa.reqid;
 	if (!flow_key_parse(pbuf_data(pb), pbuf_len(pb), in->if_key, &k)) {
 		sad_drop(inner, IPSEC_DROP_HDR);

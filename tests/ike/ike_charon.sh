@@ -18,8 +18,8 @@
 # Debian 12 has no libstrongswan-kernel-pfkey.so: the test runs with the
 # plugin named by $IPSECD_KERNEL_PFKEY (default: the path
 # tests/ike/build_kernel_pfkey.sh builds it to), bind-mounted into
-# charon's plugin directory inside charon's own mount namespace, and is
-# skipped (77) without it.  charon's routes are off (install_routes = no):
+# charon's plugin directory inside charon's own mount namespace; it fails
+# without it.  charon's routes are off (install_routes = no):
 # routing into ipsec0 is ipsecd's job (its default interface).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,11 +32,11 @@ ike_need swanctl strongswan-swanctl
 ike_need iperf3 iperf3
 [[ -f /usr/lib/ipsec/plugins/libstrongswan-gcm.so ]] ||
 	{ echo "missing: Debian package libstrongswan-standard-plugins" >&2; exit 99; }
-# The one skip besides root and /dev/net/tun: no Debian package has this
-# plugin for Linux; build_kernel_pfkey.sh builds it.
+# No Debian package has this plugin for Linux: scripts/deps.sh builds it
+# (tests/ike/build_kernel_pfkey.sh); without it the test fails.
 [[ -f $plugin ]] || {
-	echo "SKIP: no kernel-pfkey plugin at $plugin (tests/ike/build_kernel_pfkey.sh)" >&2
-	exit 77
+	echo "no kernel-pfkey plugin at $plugin (scripts/deps.sh builds it)" >&2
+	exit 99
 }
 trap ike_cleanup EXIT
 

@@ -21,8 +21,8 @@ tests_ike_ike_peer_LDADD = $(OPENSSL_LIBS) $(URCU_LIBS) $(ZLIB_LIBS)
 # End-to-end: key managers under the shim drive ipsecd in namespaces
 # (root and /dev/net/tun, else skipped).
 # ike_charon.sh runs strongSwan's charon with its kernel-pfkey plugin,
-# which Debian does not ship for Linux: it is skipped until
-# tests/ike/build_kernel_pfkey.sh has built one.
+# which Debian does not ship for Linux: scripts/deps.sh builds it with
+# tests/ike/build_kernel_pfkey.sh.
 IKE_TESTS = tests/ike/ike_cycle.sh tests/ike/ike_charon.sh
 TESTS += $(IKE_TESTS)
 EXTRA_DIST += $(IKE_TESTS) tests/ike/ike_lib.sh \
