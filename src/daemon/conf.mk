@@ -11,7 +11,7 @@ src_daemon_libconf_la_SOURCES = $(CONF_SRCS) src/daemon/conf.h \
 CONF_DEP_SRCS = src/ipsec/knobs.c src/common/addr.c src/crypto/alg.c \
 	src/crypto/crypto_conf.c
 
-dist_man5_MANS = man/ipsecd.conf.5
+dist_man5_MANS += man/ipsecd.conf.5
 
 check_PROGRAMS += tests/unit/check_knobs
 TESTS += tests/unit/check_knobs

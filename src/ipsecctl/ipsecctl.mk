@@ -82,7 +82,7 @@ tests_ctl_ctl_server_LDADD = $(CORE_LIBS) $(LIBEVENT_LIBS) $(JANSSON_LIBS)
 TESTS += tests/ctl/run.sh
 EXTRA_DIST += tests/ctl/run.sh
 
-dist_man8_MANS = man/ipsecctl.8
+dist_man8_MANS += man/ipsecctl.8
 
 # The daemon context the control server reads (declared by the daemon; in
 # the tarball whether or not ipsecd itself is built yet).

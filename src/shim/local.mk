@@ -1,10 +1,12 @@
 # libipsecd-pfkey.so, the LD_PRELOAD library that turns PF_KEY sockets
-# into connections to ipsecd (shim.h).  Installed in $(libdir).  It is
+# into connections to ipsecd (shim.h).  Installed in $(pkglibdir)
+# (e.g. /usr/lib/x86_64-linux-gnu/ipsecd/ in the Debian package): it is
+# preloaded by path, never linked against.  It is
 # built without the sanitizers even in --enable-sanitizers and fuzz
 # builds: a preloaded library must not need a runtime the host program
 # does not load first.  Only the interposed C library functions are
 # exported.
-lib_LTLIBRARIES = src/shim/libipsecd-pfkey.la
+pkglib_LTLIBRARIES = src/shim/libipsecd-pfkey.la
 src_shim_libipsecd_pfkey_la_SOURCES = src/shim/shim.c src/shim/shim.h \
 	src/shim/shim_int.h src/shim/shim_io.c \
 	src/shim/shim_check.c src/shim/shim_check.h
@@ -53,4 +55,4 @@ tests_fuzz_fuzz_shim_LDADD = $(OPENSSL_LIBS) $(URCU_LIBS) $(ZLIB_LIBS) \
 	$(JANSSON_LIBS)
 endif
 
-dist_man_MANS = man/libipsecd-pfkey.8
+dist_man8_MANS += man/libipsecd-pfkey.8
