@@ -117,3 +117,6 @@ tests_fuzz_fuzz_server_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
 tests_fuzz_fuzz_server_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_server_LDADD = $(FUZZ_SERVER_LIBS)
 endif
+
+# What issue 4 asked for, where it is and what proves it.
+EXTRA_DIST += doc/issue4-audit.md
