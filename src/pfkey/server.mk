@@ -55,7 +55,7 @@ PFKEY_SUITE_LIBS = $(PFKEY_SERVER_LIBS) $(CORE_LIBS) $(CHECK_LIBS) \
 	$(LIBEVENT_LIBS)
 PFKEY_SUITE = tests/pfkey/pfkey_sa tests/pfkey/pfkey_spd \
 	tests/pfkey/pfkey_errors tests/pfkey/pfkey_ike tests/pfkey/pfkey_dump \
-	tests/pfkey/check_keycmd
+	tests/pfkey/pfkey_bcast tests/pfkey/check_keycmd
 check_PROGRAMS += $(PFKEY_SUITE)
 TESTS += $(PFKEY_SUITE)
 
@@ -84,6 +84,12 @@ tests_pfkey_pfkey_dump_SOURCES = tests/pfkey/pfkey_dump.c $(PFKEY_SUITE_SRCS)
 tests_pfkey_pfkey_dump_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
 tests_pfkey_pfkey_dump_CFLAGS = $(SERVER_TEST_CFLAGS)
 tests_pfkey_pfkey_dump_LDADD = $(PFKEY_SUITE_LIBS)
+
+tests_pfkey_pfkey_bcast_SOURCES = tests/pfkey/pfkey_bcast.c \
+	$(PFKEY_SUITE_SRCS)
+tests_pfkey_pfkey_bcast_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
+tests_pfkey_pfkey_bcast_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_pfkey_pfkey_bcast_LDADD = $(PFKEY_SUITE_LIBS)
 
 # ipsecctl's PF_KEY commands (src/ipsecctl/keycmd.h) against the server.
 tests_pfkey_check_keycmd_SOURCES = tests/pfkey/check_keycmd.c \
