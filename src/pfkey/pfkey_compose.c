@@ -289,15 +289,18 @@ put_policy(struct pfkey_wr *w, const struct spd_policy *p)
 }
 
 size_t
-pfkey_compose_policy(
-    struct pfkey_wr *w, const struct pfkey_hdr *h, const struct spd_policy *p)
+pfkey_compose_policy(struct pfkey_wr *w, const struct pfkey_hdr *h,
+    const struct spd_policy *p, const struct pfkey_policy_life *life)
 {
-	struct sa_lifetime none;
+	struct pfkey_policy_life none;
 
-	memset(&none, 0, sizeof(none));
+	if (life == NULL) {
+		memset(&none, 0, sizeof(none));
+		life = &none;
+	}
 	if (!pfkey_build_hdr(w, h) || !put_selector(w, &p->sel) ||
-	    !put_lifetime(w, SADB_EXT_LIFETIME_HARD, &none) ||
-	    !put_lifetime(w, SADB_EXT_LIFETIME_SOFT, &none) ||
+	    !put_lifetime(w, SADB_EXT_LIFETIME_HARD, &life->hard) ||
+	    !put_lifetime(w, SADB_EXT_LIFETIME_SOFT, &life->soft) ||
 	    !put_current(w, atomic_load(&p->packets), atomic_load(&p->bytes),
 		p->add_sec, atomic_load(&p->use_sec)) ||
 	    !put_policy(w, p))

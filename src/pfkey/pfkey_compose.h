@@ -9,6 +9,7 @@
 #include "ipsec/sad.h"
 #include "ipsec/spd.h"
 #include "pfkey/pfkey_build.h"
+#include "pfkey/pfkey_conv.h"
 #include "pfkey/pfkey_msg.h"
 
 /*
@@ -58,12 +59,13 @@ size_t pfkey_compose_expire(
  * A whole policy message with header h (satype should be 0): ADDRESS_SRC,
  * ADDRESS_DST (selector prefixes, protocol, one port or 0 for any:
  * a port range PF_KEY cannot express is shown as 0), LIFETIME_HARD and
- * _SOFT (zero: no limits), LIFETIME_CURRENT (packets, bytes, add and last
- * use time), X_POLICY (type, direction + 1, id, priority, one request per
- * template: tunnel endpoints in tunnel mode).
+ * _SOFT (the limits of life, all zero when life is NULL: no limits),
+ * LIFETIME_CURRENT (packets, bytes, add and last use time), X_POLICY
+ * (type, direction + 1, id, priority, one request per template: tunnel
+ * endpoints in tunnel mode).
  */
-size_t pfkey_compose_policy(
-    struct pfkey_wr *w, const struct pfkey_hdr *h, const struct spd_policy *p);
+size_t pfkey_compose_policy(struct pfkey_wr *w, const struct pfkey_hdr *h,
+    const struct spd_policy *p, const struct pfkey_policy_life *life);
 
 /* The REGISTER reply: header h, then SUPPORTED_AUTH and _ENCRYPT, each
  * left out when no algorithm of its kind is usable. */

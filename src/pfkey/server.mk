@@ -6,7 +6,7 @@ src_pfkey_libsetkey_msg_la_SOURCES = src/pfkey/setkey_msg.c \
 src_pfkey_libpfkey_server_la_SOURCES = src/pfkey/server.c \
 	src/pfkey/server.h src/pfkey/server_int.h src/pfkey/server_send.c \
 	src/pfkey/server_sa.c src/pfkey/server_spd.c src/pfkey/server_acq.c \
-	src/pfkey/server_load.c
+	src/pfkey/server_load.c src/pfkey/server_plife.c
 src_pfkey_libpfkey_server_la_CFLAGS = $(DAEMON_CFLAGS)
 
 # What ipsecd links for the server (src/ipsecctl/keycmd.mk appends it to
@@ -21,7 +21,8 @@ SETKEY_LANG_SRCS = src/pfkey/setkey.c src/pfkey/setkey_lex.c \
 	src/pfkey/setkey_spd.c src/pfkey/setkey_fmt.c
 SERVER_SRCS = src/pfkey/server.c src/pfkey/server_send.c \
 	src/pfkey/server_sa.c src/pfkey/server_spd.c src/pfkey/server_acq.c \
-	src/pfkey/server_load.c src/pfkey/setkey_msg.c $(SETKEY_LANG_SRCS) \
+	src/pfkey/server_load.c src/pfkey/server_plife.c src/pfkey/setkey_msg.c \
+	$(SETKEY_LANG_SRCS) \
 	$(PFKEY_MSG_SRCS) src/ipsec/replay.c src/common/log.c
 SERVER_TEST_CFLAGS = $(TEST_CFLAGS) $(LIBEVENT_CFLAGS)
 SERVER_TEST_LIBS = $(TEST_LIBS) $(LIBEVENT_LIBS)

@@ -6,7 +6,8 @@
  *                exists; X_SPDSETIDX is the same (and is announced as
  *                X_SPDADD, af_key's event2poltype); X_SPDUPDATE replaces
  *                or adds.  The broadcast to every socket carries the
- *                policy id (strongSwan reads it unchecked).
+ *                policy id (strongSwan reads it unchecked).  Lifetimes
+ *                are kept beside the policy (server_plife.c).
  *   X_SPDDELETE  by direction and selector, ENOENT when absent;
  *                X_SPDDELETE2 and X_SPDGET by id.
  *   X_SPDFLUSH   a bare header to every socket.
@@ -137,7 +138,7 @@ send_policy(struct pfkey_server *s, struct srv_client *c,
 	size_t n;
 
 	pfkey_wr_init(&w, buf, sizeof(buf));
-	if ((n = pfkey_compose_policy(&w, &h, p)) == 0)
+	if ((n = pfkey_compose_policy(&w, &h, p, srv_plife_lookup(s, p))) == 0)
 		return ENOBUFS;
 	srv_deliver(s, buf, n, how, how == SRV_ONE ? c : NULL, 0);
 	return 0;
@@ -148,6 +149,7 @@ srv_spdadd(struct pfkey_server *s, struct srv_client *c,
     const struct pfkey_msg *m, struct pfkey_err *err)
 {
 	bool is_update = m->hdr.type == SADB_X_SPDUPDATE;
+	struct pfkey_policy_life life;
 	struct spd_policy pol;
 	struct spd_policy *p;
 	enum spd_status st;
@@ -155,6 +157,7 @@ srv_spdadd(struct pfkey_server *s, struct srv_client *c,
 
 	if (!pfkey_conv_policy(m, &pol, err))
 		return err->code;
+	pfkey_conv_policy_life(m, &life);
 	if (!assign_reqids(s, &pol, err))
 		return err->code;
 	pol.add_sec = s->ctx.now(s->ctx.arg);
@@ -165,9 +168,19 @@ srv_spdadd(struct pfkey_server *s, struct srv_client *c,
 				     : "refused by the spd");
 		return status_errno(st);
 	}
-	srv_spd_changed(s);
-	if ((p = spd_lookup_id(s->ctx.spd, id)) == NULL)
+	if ((p = spd_lookup_id(s->ctx.spd, id)) == NULL) {
+		srv_spd_changed(s);
 		return 0;
+	}
+	if (srv_plife_set(s, p, &life) == -1) {
+		/* Not without the lifetimes it asked for. */
+		spd_delete_id(s->ctx.spd, id);
+		srv_spd_changed(s);
+		pfkey_err_set(err, ENOBUFS, "%s: out of memory",
+		    pfkey_msg_name(m->hdr.type));
+		return ENOBUFS;
+	}
+	srv_spd_changed(s);
 	return send_policy(s, c, &m->hdr,
 	    is_update ? SADB_X_SPDUPDATE : SADB_X_SPDADD, p, SRV_ALL);
 }
@@ -184,7 +197,8 @@ delete_policy(struct pfkey_server *s, struct srv_client *c,
 
 	(void)c;
 	pfkey_wr_init(&w, buf, sizeof(buf));
-	n = pfkey_compose_policy(&w, &h, p);
+	n = pfkey_compose_policy(&w, &h, p, srv_plife_lookup(s, p));
+	srv_plife_forget(s, p->id);
 	spd_delete_id(s->ctx.spd, p->id);
 	srv_spd_changed(s);
 	if (n != 0)
@@ -241,6 +255,7 @@ srv_spdflush(struct pfkey_server *s, struct srv_client *c,
 	(void)c;
 	(void)err;
 	spd_flush(s->ctx.spd);
+	srv_plife_free_all(s);
 	srv_spd_changed(s);
 	pfkey_wr_init(&w, buf, sizeof(buf));
 	if (pfkey_build_hdr(&w, &h) && (n = pfkey_build_finish(&w)) != 0)
