@@ -384,6 +384,40 @@ pfkey_compose_new_mapping(
 }
 
 size_t
+pfkey_compose_migrate(struct pfkey_wr *w, const struct pfkey_migrate *mg)
+{
+	struct pfkey_hdr h;
+	struct pfkey_policy x;
+
+	memset(&h, 0, sizeof(h));
+	h.type = SADB_X_MIGRATE;
+	h.satype = mg->n > 0 ? pfkey_proto_satype(mg->item[0].proto) : 0;
+	memset(&x, 0, sizeof(x));
+	x.type = IPSEC_POLICY_IPSEC;
+	x.dir = (uint8_t)(mg->dir + 1u);
+	for (unsigned i = 0; i < mg->n && i < SPD_TMPL_MAX; i++) {
+		const struct pfkey_migrate_item *it = &mg->item[i];
+		struct pfkey_req *o = &x.req[x.nreq++], *n = &x.req[x.nreq++];
+
+		o->proto = n->proto = it->proto;
+		o->mode = n->mode = it->mode;
+		o->reqid = n->reqid = it->reqid;
+		o->level = n->level =
+		    it->reqid != 0 ? IPSEC_LEVEL_UNIQUE : IPSEC_LEVEL_REQUIRE;
+		o->src = it->old_src;
+		o->dst = it->old_dst;
+		n->src = it->new_src;
+		n->dst = it->new_dst;
+	}
+	if (!pfkey_build_hdr(w, &h) ||
+	    (mg->has_km &&
+		!pfkey_build_kmaddress(w, &mg->km_local, &mg->km_remote)) ||
+	    !put_selector(w, &mg->sel) || !pfkey_build_policy(w, &x))
+		return 0;
+	return pfkey_build_finish(w);
+}
+
+size_t
 pfkey_compose_error(struct pfkey_wr *w, const struct pfkey_hdr *orig, int code)
 {
 	struct pfkey_hdr h = *orig;

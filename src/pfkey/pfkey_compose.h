@@ -109,6 +109,17 @@ size_t pfkey_compose_new_mapping(
     struct pfkey_wr *w, const struct pfkey_new_mapping *nm);
 
 /*
+ * SADB_X_MIGRATE as af_key's pfkey_send_migrate announces a migration to
+ * every socket: seq and pid 0, satype of the first pair's protocol,
+ * [X_KMADDRESS], ADDRESS_SRC and ADDRESS_DST (the selector), X_POLICY
+ * (ipsec, the direction, id and priority 0) with an (old, new) pair of
+ * requests per item, level "unique" when it names a reqid, else
+ * "require".  strongSwan acts only on messages with pid 0.
+ */
+size_t pfkey_compose_migrate(
+    struct pfkey_wr *w, const struct pfkey_migrate *mg);
+
+/*
  * The error reply to a request (af_key pfkey_error): the request's header
  * with sadb_msg_errno = code and nothing else.  code is 1..255; others are
  * sent as EINVAL, as af_key does for errnos that do not fit.

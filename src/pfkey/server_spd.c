@@ -16,9 +16,10 @@
  *                none) gets the new endpoints in its matching templates,
  *                and every SA of each (old endpoints, protocol, mode,
  *                reqid, any reqid when 0) moves to the new endpoints with
- *                its counters, sequence number and replay window; the
- *                request is then echoed to every socket (af_key composes
- *                the same extensions anew in pfkey_send_migrate).
+ *                its counters, sequence number and replay window; then
+ *                every socket, the requester included, gets af_key's
+ *                pfkey_send_migrate announcement (pid and seq 0, with
+ *                X_KMADDRESS when the request had one), and no reply.
  *
  * Reqids: a "unique" template with reqid 0 gets one of the server's own
  * above PFKEY_SERVER_REQID_MANUAL_MAX, as af_key's gen_reqid, which
@@ -354,9 +355,11 @@ int
 srv_migrate(struct pfkey_server *s, struct srv_client *c,
     const struct pfkey_msg *m, struct pfkey_err *err)
 {
+	uint8_t buf[SRV_COMPOSE_MAX];
 	struct pfkey_migrate mg;
 	struct spd_policy *p, np;
-	uint8_t *copy;
+	struct pfkey_wr w;
+	size_t n;
 
 	(void)c;
 	if (!pfkey_conv_migrate(m, &mg, err))
@@ -382,10 +385,8 @@ srv_migrate(struct pfkey_server *s, struct srv_client *c,
 	srv_spd_changed(s);
 	for (unsigned i = 0; i < mg.n; i++)
 		migrate_sas(s, &mg.item[i]);
-	if ((copy = malloc(m->len)) == NULL)
-		return 0;
-	memcpy(copy, m->buf, m->len);
-	srv_deliver(s, copy, m->len, SRV_ALL, NULL, 0);
-	free(copy);
+	pfkey_wr_init(&w, buf, sizeof(buf));
+	if ((n = pfkey_compose_migrate(&w, &mg)) != 0)
+		srv_deliver(s, buf, n, SRV_ALL, NULL, 0);
 	return 0;
 }

@@ -360,6 +360,17 @@ tm_migrate(struct tmsg *t, const char *dst_sel)
 	tm_policy(t, IPSEC_POLICY_IPSEC, IPSEC_DIR_OUTBOUND, 0, 0, rq, 2);
 }
 
+/* af_key pfkey_send_migrate: pid and seq 0, satype of the protocol. */
+static void
+assert_announced(const struct pfkey_msg *m)
+{
+	ck_assert_uint_eq(m->hdr.type, SADB_X_MIGRATE);
+	ck_assert_uint_eq(m->hdr.error, 0);
+	ck_assert_uint_eq(m->hdr.pid, 0);
+	ck_assert_uint_eq(m->hdr.seq, 0);
+	ck_assert_uint_eq(m->hdr.satype, SADB_SATYPE_ESP);
+}
+
 START_TEST(test_migrate_policy_and_sas)
 {
 	int a = hx_connect(&H), b = hx_connect(&H);
@@ -379,8 +390,10 @@ START_TEST(test_migrate_policy_and_sas)
 	    77);
 	tm_migrate(&T, "10.2.0.0");
 	hx_send_tm(&H, a, &T);
-	assert_reply(hx_expect(&H, a, &R), SADB_X_MIGRATE, 0);
-	assert_reply(hx_expect(&H, b, &R2), SADB_X_MIGRATE, 0);
+	/* No reply: the requester gets the announcement as all do. */
+	assert_announced(hx_expect(&H, a, &R));
+	assert_announced(hx_expect(&H, b, &R2));
+	ck_assert_uint_eq(hx_drain(&H, a), 0);
 	p = spd_lookup_id(H.spd, id);
 	ck_assert_ptr_nonnull(p);
 	ck_assert(addr_eq(&p->tmpl[0].src, &new_src));
@@ -575,6 +588,56 @@ START_TEST(test_spd_lifetime_replaced_deleted_flushed)
 }
 END_TEST
 
+/*
+ * With X_KMADDRESS (strongSwan's process_migrate reads the key managers'
+ * addresses from it): the announcement carries it, the selector, and
+ * X_POLICY with the (old, new) pair of requests.
+ */
+START_TEST(test_migrate_kmaddress_announced)
+{
+	int a = hx_connect(&H), b = hx_connect(&H);
+	struct addr l, r, want_l, want_r;
+	struct pfkey_policy pol;
+	struct pfkey_address sel;
+	struct pfkey_err err;
+	const uint8_t *x;
+	uint8_t km[4 + 56];
+	size_t n = 4, len;
+
+	add_policy(a, "10.1.0.0", "10.2.0.0");
+	hx_drain(&H, a);
+	hx_drain(&H, b);
+	memset(km, 0, sizeof(km));
+	n += tm_sockaddr(km + n, "198.51.100.1", 500);
+	n += tm_sockaddr(km + n, "198.51.100.2", 500);
+	tm_migrate(&T, "10.2.0.0");
+	tm_ext(&T, SADB_X_EXT_KMADDRESS, km, n);
+	hx_send_tm(&H, a, &T);
+	assert_announced(hx_expect(&H, a, &R));
+	assert_announced(hx_expect(&H, b, &R2));
+	ck_assert_ptr_nonnull(
+	    x = pfkey_msg_ext(&R2.m, SADB_X_EXT_KMADDRESS, &len));
+	ck_assert_msg(pfkey_ext_kmaddress(x, len, &l, &r, &err), "%s", err.why);
+	ck_assert(addr_parse(&want_l, "198.51.100.1"));
+	ck_assert(addr_parse(&want_r, "198.51.100.2"));
+	ck_assert(addr_eq(&l, &want_l));
+	ck_assert(addr_eq(&r, &want_r));
+	ck_assert_ptr_nonnull(
+	    x = pfkey_msg_ext(&R2.m, SADB_EXT_ADDRESS_DST, &len));
+	ck_assert(pfkey_ext_address(x, len, &sel, &err));
+	ck_assert_uint_eq(sel.prefixlen, 16);
+	pol = policy_ext(&R2.m);
+	ck_assert_uint_eq(pol.dir, IPSEC_DIR_OUTBOUND);
+	ck_assert_uint_eq(pol.nreq, 2);
+	ck_assert(addr_eq(&pol.req[1].src, &want_l));
+	ck_assert(addr_eq(&pol.req[1].dst, &want_r));
+	ck_assert_uint_eq(hx_drain(&H, a), 0);
+	ck_assert_uint_eq(hx_drain(&H, b), 0);
+	close(a);
+	close(b);
+}
+END_TEST
+
 static Suite *
 spd_suite(void)
 {
@@ -614,6 +677,7 @@ spd_suite(void)
 	tc = tcase_create("migrate");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_migrate_policy_and_sas);
+	tcase_add_test(tc, test_migrate_kmaddress_announced);
 	suite_add_tcase(s, tc);
 	return s;
 }
