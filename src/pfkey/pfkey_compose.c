@@ -289,15 +289,18 @@ put_policy(struct pfkey_wr *w, const struct spd_policy *p)
 }
 
 size_t
-pfkey_compose_policy(
-    struct pfkey_wr *w, const struct pfkey_hdr *h, const struct spd_policy *p)
+pfkey_compose_policy(struct pfkey_wr *w, const struct pfkey_hdr *h,
+    const struct spd_policy *p, const struct pfkey_policy_life *life)
 {
-	struct sa_lifetime none;
+	struct pfkey_policy_life none;
 
-	memset(&none, 0, sizeof(none));
+	if (life == NULL) {
+		memset(&none, 0, sizeof(none));
+		life = &none;
+	}
 	if (!pfkey_build_hdr(w, h) || !put_selector(w, &p->sel) ||
-	    !put_lifetime(w, SADB_EXT_LIFETIME_HARD, &none) ||
-	    !put_lifetime(w, SADB_EXT_LIFETIME_SOFT, &none) ||
+	    !put_lifetime(w, SADB_EXT_LIFETIME_HARD, &life->hard) ||
+	    !put_lifetime(w, SADB_EXT_LIFETIME_SOFT, &life->soft) ||
 	    !put_current(w, atomic_load(&p->packets), atomic_load(&p->bytes),
 		p->add_sec, atomic_load(&p->use_sec)) ||
 	    !put_policy(w, p))
@@ -376,6 +379,40 @@ pfkey_compose_new_mapping(
 	    !put_host(w, SADB_EXT_ADDRESS_DST, &nm->addr, 0) ||
 	    !pfkey_build_nat_t_port(w, SADB_X_EXT_NAT_T_DPORT, nm->port) ||
 	    !put_sa2(w, sa))
+		return 0;
+	return pfkey_build_finish(w);
+}
+
+size_t
+pfkey_compose_migrate(struct pfkey_wr *w, const struct pfkey_migrate *mg)
+{
+	struct pfkey_hdr h;
+	struct pfkey_policy x;
+
+	memset(&h, 0, sizeof(h));
+	h.type = SADB_X_MIGRATE;
+	h.satype = mg->n > 0 ? pfkey_proto_satype(mg->item[0].proto) : 0;
+	memset(&x, 0, sizeof(x));
+	x.type = IPSEC_POLICY_IPSEC;
+	x.dir = (uint8_t)(mg->dir + 1u);
+	for (unsigned i = 0; i < mg->n && i < SPD_TMPL_MAX; i++) {
+		const struct pfkey_migrate_item *it = &mg->item[i];
+		struct pfkey_req *o = &x.req[x.nreq++], *n = &x.req[x.nreq++];
+
+		o->proto = n->proto = it->proto;
+		o->mode = n->mode = it->mode;
+		o->reqid = n->reqid = it->reqid;
+		o->level = n->level =
+		    it->reqid != 0 ? IPSEC_LEVEL_UNIQUE : IPSEC_LEVEL_REQUIRE;
+		o->src = it->old_src;
+		o->dst = it->old_dst;
+		n->src = it->new_src;
+		n->dst = it->new_dst;
+	}
+	if (!pfkey_build_hdr(w, &h) ||
+	    (mg->has_km &&
+		!pfkey_build_kmaddress(w, &mg->km_local, &mg->km_remote)) ||
+	    !put_selector(w, &mg->sel) || !pfkey_build_policy(w, &x))
 		return 0;
 	return pfkey_build_finish(w);
 }

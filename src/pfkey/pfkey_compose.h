@@ -9,6 +9,7 @@
 #include "ipsec/sad.h"
 #include "ipsec/spd.h"
 #include "pfkey/pfkey_build.h"
+#include "pfkey/pfkey_conv.h"
 #include "pfkey/pfkey_msg.h"
 
 /*
@@ -58,12 +59,13 @@ size_t pfkey_compose_expire(
  * A whole policy message with header h (satype should be 0): ADDRESS_SRC,
  * ADDRESS_DST (selector prefixes, protocol, one port or 0 for any:
  * a port range PF_KEY cannot express is shown as 0), LIFETIME_HARD and
- * _SOFT (zero: no limits), LIFETIME_CURRENT (packets, bytes, add and last
- * use time), X_POLICY (type, direction + 1, id, priority, one request per
- * template: tunnel endpoints in tunnel mode).
+ * _SOFT (the limits of life, all zero when life is NULL: no limits),
+ * LIFETIME_CURRENT (packets, bytes, add and last use time), X_POLICY
+ * (type, direction + 1, id, priority, one request per template: tunnel
+ * endpoints in tunnel mode).
  */
-size_t pfkey_compose_policy(
-    struct pfkey_wr *w, const struct pfkey_hdr *h, const struct spd_policy *p);
+size_t pfkey_compose_policy(struct pfkey_wr *w, const struct pfkey_hdr *h,
+    const struct spd_policy *p, const struct pfkey_policy_life *life);
 
 /* The REGISTER reply: header h, then SUPPORTED_AUTH and _ENCRYPT, each
  * left out when no algorithm of its kind is usable. */
@@ -105,6 +107,17 @@ struct pfkey_new_mapping {
  */
 size_t pfkey_compose_new_mapping(
     struct pfkey_wr *w, const struct pfkey_new_mapping *nm);
+
+/*
+ * SADB_X_MIGRATE as af_key's pfkey_send_migrate announces a migration to
+ * every socket: seq and pid 0, satype of the first pair's protocol,
+ * [X_KMADDRESS], ADDRESS_SRC and ADDRESS_DST (the selector), X_POLICY
+ * (ipsec, the direction, id and priority 0) with an (old, new) pair of
+ * requests per item, level "unique" when it names a reqid, else
+ * "require".  strongSwan acts only on messages with pid 0.
+ */
+size_t pfkey_compose_migrate(
+    struct pfkey_wr *w, const struct pfkey_migrate *mg);
 
 /*
  * The error reply to a request (af_key pfkey_error): the request's header

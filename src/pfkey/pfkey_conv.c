@@ -33,8 +33,7 @@
  *     keeps it as the SA's selector, which our SAs do not have.
  *   - Selector protocols of SRC and DST must agree (af_key takes DST's);
  *     selector addresses lose host bits beyond the prefix (selector_check
- *     wants them clear; matching is the same); non-zero policy lifetimes
- *     are EOPNOTSUPP (no policy expiry in our SPD).
+ *     wants them clear; matching is the same).
  */
 #include "config.h"
 
@@ -546,33 +545,6 @@ get_dir(const struct pfkey_msg *m, const struct pfkey_policy *p, uint8_t *dir,
 	return true;
 }
 
-static bool
-no_policy_lifetime(const struct pfkey_msg *m, struct pfkey_err *err)
-{
-	static const unsigned types[] = { SADB_EXT_LIFETIME_HARD,
-		SADB_EXT_LIFETIME_SOFT };
-
-	for (size_t i = 0; i < 2; i++) {
-		struct sadb_lifetime l;
-
-		if (get_fixed(m, types[i], &l, sizeof(l)) &&
-		    (l.sadb_lifetime_allocations != 0 ||
-			l.sadb_lifetime_bytes != 0 ||
-			l.sadb_lifetime_addtime != 0 ||
-			l.sadb_lifetime_usetime != 0)) {
-			pfkey_err_set(err, EOPNOTSUPP,
-			    "%s: policy lifetimes are not supported (%s: "
-			    "addtime %llu, usetime %llu)",
-			    pfkey_msg_name(m->hdr.type),
-			    pfkey_ext_name(types[i]),
-			    (unsigned long long)l.sadb_lifetime_addtime,
-			    (unsigned long long)l.sadb_lifetime_usetime);
-			return false;
-		}
-	}
-	return true;
-}
-
 static void
 get_template(const struct pfkey_req *rq, struct spd_tmpl *t)
 {
@@ -629,7 +601,7 @@ pfkey_conv_policy(
 
 	memset(pol, 0, sizeof(*pol));
 	if (!get_policy(m, &p, err) || !get_dir(m, &p, &pol->dir, err) ||
-	    !get_selector(m, &pol->sel, err) || !no_policy_lifetime(m, err))
+	    !get_selector(m, &pol->sel, err))
 		return false;
 	pol->id = p.id;
 	pol->priority = p.priority;
@@ -637,6 +609,28 @@ pfkey_conv_policy(
 	if (m->hdr.type == SADB_X_SPDDELETE)
 		return true;
 	return get_action(m, &p, pol, err);
+}
+
+void
+pfkey_conv_policy_life(
+    const struct pfkey_msg *m, struct pfkey_policy_life *life)
+{
+	memset(life, 0, sizeof(*life));
+	get_lifetime(m, SADB_EXT_LIFETIME_HARD, &life->hard);
+	get_lifetime(m, SADB_EXT_LIFETIME_SOFT, &life->soft);
+}
+
+static bool
+life_is_set(const struct sa_lifetime *l)
+{
+	return l->bytes != 0 || l->packets != 0 || l->add_sec != 0 ||
+	    l->use_sec != 0;
+}
+
+bool
+pfkey_policy_life_is_set(const struct pfkey_policy_life *life)
+{
+	return life_is_set(&life->hard) || life_is_set(&life->soft);
 }
 
 bool

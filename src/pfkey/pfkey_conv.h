@@ -109,11 +109,32 @@ bool pfkey_conv_getspi(
  *     only up to IPSEC_MANUAL_REQID_MAX (0x3fff), else 0, as af_key: a
  *     "unique" template with reqid 0 asks the server to pick a reqid of
  *     its own above 0x3fff (af_key's gen_reqid).
- * Policy lifetimes other than 0 are EOPNOTSUPP (our SPD has none).  For
- * X_SPDDELETE only dir and sel matter.  add_sec and counters are zero.
+ * Lifetimes are not part of the policy: pfkey_conv_policy_life reads
+ * them.  For X_SPDDELETE only dir and sel matter.  add_sec and counters
+ * are zero.
  */
 bool pfkey_conv_policy(
     const struct pfkey_msg *m, struct spd_policy *pol, struct pfkey_err *err);
+
+/*
+ * A policy's lifetimes (af_key pfkey_spdadd: xp->lft from LIFETIME_HARD
+ * and _SOFT; 0 = no limit).  As in Linux only the time limits act: a
+ * policy past its hard add time (seconds since it was added) or hard use
+ * time (seconds since its last use, or since it was added when never
+ * used) is deleted; soft limits and the byte and packet limits are kept
+ * and shown, and do nothing.
+ */
+struct pfkey_policy_life {
+	struct sa_lifetime hard;
+	struct sa_lifetime soft;
+};
+
+/* The lifetimes of an X_SPDADD-like message (zero without them). */
+void pfkey_conv_policy_life(
+    const struct pfkey_msg *m, struct pfkey_policy_life *life);
+
+/* Whether life sets any limit at all. */
+bool pfkey_policy_life_is_set(const struct pfkey_policy_life *life);
 
 /* X_SPDGET / X_SPDDELETE2: the policy id and the direction it encodes. */
 bool pfkey_conv_policy_id(const struct pfkey_msg *m, uint32_t *id,

@@ -412,6 +412,7 @@ pfkey_server_free(struct pfkey_server *s)
 	}
 	srv_client_clear(&s->internal);
 	srv_acq_free_all(s);
+	srv_plife_free_all(s);
 	if (s->ev_listen != NULL)
 		event_free(s->ev_listen);
 	if (s->lfd != -1) {

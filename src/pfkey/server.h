@@ -114,18 +114,19 @@ struct pfkey_ctx {
 
 /* Counters, for ipsecctl show stats and the tests. */
 struct pfkey_server_stats {
-	uint64_t clients;      /* connected now */
-	uint64_t accepted;     /* connections accepted */
-	uint64_t rejected;     /* connections closed by the peer checks */
-	uint64_t received;     /* messages received (inject included) */
-	uint64_t refused;      /* of which answered with an error */
-	uint64_t sent;	       /* messages queued or sent to clients */
-	uint64_t dropped;      /* messages dropped: a client's queue full */
-	uint64_t acquires;     /* ACQUIREs sent */
-	uint64_t acq_limited;  /* ACQUIREs not sent: one is pending */
-	uint64_t acq_dropped;  /* ACQUIREs not sent: PFKEY_SERVER_ACQ_MAX */
-	uint64_t expires;      /* EXPIREs sent */
-	uint64_t acq_timeouts; /* acquire states that timed out */
+	uint64_t clients;	 /* connected now */
+	uint64_t accepted;	 /* connections accepted */
+	uint64_t rejected;	 /* connections closed by the peer checks */
+	uint64_t received;	 /* messages received (inject included) */
+	uint64_t refused;	 /* of which answered with an error */
+	uint64_t sent;		 /* messages queued or sent to clients */
+	uint64_t dropped;	 /* messages dropped: a client's queue full */
+	uint64_t acquires;	 /* ACQUIREs sent */
+	uint64_t acq_limited;	 /* ACQUIREs not sent: one is pending */
+	uint64_t acq_dropped;	 /* ACQUIREs not sent: PFKEY_SERVER_ACQ_MAX */
+	uint64_t expires;	 /* EXPIREs sent */
+	uint64_t acq_timeouts;	 /* acquire states that timed out */
+	uint64_t policy_expires; /* policies deleted by a hard lifetime */
 };
 
 struct event_base;
@@ -205,10 +206,13 @@ int pfkey_server_new_mapping(struct pfkey_server *s, const struct sad_entry *e,
     const struct addr *addr, uint16_t port);
 
 /*
- * Time out acquire states older than acq_expires_sec (the timer calls
- * it each second; tests call it after moving their clock).  Larval SAs
- * carry their own hard lifetime of acq_expires_sec seconds and are
- * expired by the daemon's lifetime scan (pfkey_server_expire).
+ * Time out acquire states older than acq_expires_sec and delete the
+ * policies past a hard time limit of the lifetimes they were added with
+ * (server_plife.c; silently, as Linux), calling spd_changed if any went
+ * (the timer calls it each second; tests call it after moving their
+ * clock).  Larval SAs carry their own hard lifetime of acq_expires_sec
+ * seconds and are expired by the daemon's lifetime scan
+ * (pfkey_server_expire).
  */
 void pfkey_server_tick(struct pfkey_server *s);
 

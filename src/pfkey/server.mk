@@ -6,7 +6,7 @@ src_pfkey_libsetkey_msg_la_SOURCES = src/pfkey/setkey_msg.c \
 src_pfkey_libpfkey_server_la_SOURCES = src/pfkey/server.c \
 	src/pfkey/server.h src/pfkey/server_int.h src/pfkey/server_send.c \
 	src/pfkey/server_sa.c src/pfkey/server_spd.c src/pfkey/server_acq.c \
-	src/pfkey/server_load.c
+	src/pfkey/server_load.c src/pfkey/server_plife.c
 src_pfkey_libpfkey_server_la_CFLAGS = $(DAEMON_CFLAGS)
 
 # What ipsecd links for the server (src/ipsecctl/keycmd.mk appends it to
@@ -21,7 +21,8 @@ SETKEY_LANG_SRCS = src/pfkey/setkey.c src/pfkey/setkey_lex.c \
 	src/pfkey/setkey_spd.c src/pfkey/setkey_fmt.c
 SERVER_SRCS = src/pfkey/server.c src/pfkey/server_send.c \
 	src/pfkey/server_sa.c src/pfkey/server_spd.c src/pfkey/server_acq.c \
-	src/pfkey/server_load.c src/pfkey/setkey_msg.c $(SETKEY_LANG_SRCS) \
+	src/pfkey/server_load.c src/pfkey/server_plife.c src/pfkey/setkey_msg.c \
+	$(SETKEY_LANG_SRCS) \
 	$(PFKEY_MSG_SRCS) src/ipsec/replay.c src/common/log.c
 SERVER_TEST_CFLAGS = $(TEST_CFLAGS) $(LIBEVENT_CFLAGS)
 SERVER_TEST_LIBS = $(TEST_LIBS) $(LIBEVENT_LIBS)
@@ -55,7 +56,7 @@ PFKEY_SUITE_LIBS = $(PFKEY_SERVER_LIBS) $(CORE_LIBS) $(CHECK_LIBS) \
 	$(LIBEVENT_LIBS)
 PFKEY_SUITE = tests/pfkey/pfkey_sa tests/pfkey/pfkey_spd \
 	tests/pfkey/pfkey_errors tests/pfkey/pfkey_ike tests/pfkey/pfkey_dump \
-	tests/pfkey/check_keycmd
+	tests/pfkey/pfkey_bcast tests/pfkey/check_keycmd
 check_PROGRAMS += $(PFKEY_SUITE)
 TESTS += $(PFKEY_SUITE)
 
@@ -84,6 +85,12 @@ tests_pfkey_pfkey_dump_SOURCES = tests/pfkey/pfkey_dump.c $(PFKEY_SUITE_SRCS)
 tests_pfkey_pfkey_dump_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
 tests_pfkey_pfkey_dump_CFLAGS = $(SERVER_TEST_CFLAGS)
 tests_pfkey_pfkey_dump_LDADD = $(PFKEY_SUITE_LIBS)
+
+tests_pfkey_pfkey_bcast_SOURCES = tests/pfkey/pfkey_bcast.c \
+	$(PFKEY_SUITE_SRCS)
+tests_pfkey_pfkey_bcast_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS)
+tests_pfkey_pfkey_bcast_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_pfkey_pfkey_bcast_LDADD = $(PFKEY_SUITE_LIBS)
 
 # ipsecctl's PF_KEY commands (src/ipsecctl/keycmd.h) against the server.
 tests_pfkey_check_keycmd_SOURCES = tests/pfkey/check_keycmd.c \
@@ -117,3 +124,6 @@ tests_fuzz_fuzz_server_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) \
 tests_fuzz_fuzz_server_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_server_LDADD = $(FUZZ_SERVER_LIBS)
 endif
+
+# What issue 4 asked for, where it is and what proves it.
+EXTRA_DIST += doc/issue4-audit.md

@@ -149,6 +149,7 @@ pfkey_server_tick(struct pfkey_server *s)
 		s->nacqs--;
 		s->st.acq_timeouts++;
 	}
+	srv_plife_tick(s, now);
 	srv_reap(s);
 }
 

@@ -15,6 +15,7 @@
  *                  X_SPDGET, X_SPDFLUSH, X_SPDDUMP, X_MIGRATE; reqids
  *   server_acq.c   kernel-originated messages and acquire states:
  *                  ACQUIRE both ways, EXPIRE, NEW_MAPPING, the tick
+ *   server_plife.c policy lifetimes, kept beside the SPD by policy id
  *   server_load.c  setkey files through inject
  */
 #include <sys/types.h>
@@ -37,6 +38,8 @@ struct spd_cursor;
 #define SRV_READ_BATCH 64
 /* Dump messages produced per writable event before yielding. */
 #define SRV_DUMP_BATCH 256
+/* Hash buckets of the policy lifetimes (server_plife.c). */
+#define SRV_PLIFE_BUCKETS 1024
 
 /* af_key's pfkey_broadcast targets. */
 enum srv_bcast {
@@ -112,6 +115,17 @@ struct srv_acq {
 	uint64_t expires_sec;
 };
 
+/*
+ * The lifetimes of policy id, added at add_sec (an entry whose add_sec is
+ * not the policy's is stale: the policy was replaced).
+ */
+struct srv_plife {
+	struct srv_plife *next;
+	uint32_t id;
+	uint64_t add_sec;
+	struct pfkey_policy_life life;
+};
+
 struct pfkey_server {
 	struct pfkey_ctx ctx;
 	struct event_base *base;
@@ -125,6 +139,8 @@ struct pfkey_server {
 	uint8_t *rbuf;		    /* PFKEY_SERVER_MSG_MAX + 1 bytes */
 	struct srv_acq *acqs;
 	size_t nacqs;
+	struct srv_plife *plife[SRV_PLIFE_BUCKETS];
+	size_t nplife;
 	uint32_t kseq;		/* seq of kernel-originated messages */
 	uint32_t reqid;		/* last reqid picked (af_key gen_reqid) */
 	bool has_reqid_wrapped; /* picks must now check the SPD */
@@ -181,6 +197,15 @@ void srv_acq_done(struct pfkey_server *s, struct srv_acq *a);
 void srv_acq_flush(struct pfkey_server *s, uint8_t proto);
 void srv_acq_free_all(struct pfkey_server *s);
 uint32_t srv_next_seq(struct pfkey_server *s);
+
+/* server_plife.c */
+const struct pfkey_policy_life *srv_plife_lookup(
+    struct pfkey_server *s, const struct spd_policy *p);
+int srv_plife_set(struct pfkey_server *s, const struct spd_policy *p,
+    const struct pfkey_policy_life *life);
+void srv_plife_forget(struct pfkey_server *s, uint32_t id);
+void srv_plife_free_all(struct pfkey_server *s);
+size_t srv_plife_tick(struct pfkey_server *s, uint64_t now);
 
 /* server_send.c */
 void srv_deliver(struct pfkey_server *s, const uint8_t *msg, size_t len,

@@ -268,7 +268,8 @@ dump_next(struct pfkey_server *s, struct srv_dump *d, uint8_t *buf)
 			if (p == NULL)
 				return 0;
 			h = srv_reply_hdr(&d->req, SADB_X_SPDDUMP, 0);
-			n = pfkey_compose_policy(&w, &h, p);
+			n = pfkey_compose_policy(
+			    &w, &h, p, srv_plife_lookup(s, p));
 		} else {
 			struct sad_entry *e =
 			    sad_cursor_next(s->ctx.sad, d->sc);

@@ -6,7 +6,8 @@
  *                exists; X_SPDSETIDX is the same (and is announced as
  *                X_SPDADD, af_key's event2poltype); X_SPDUPDATE replaces
  *                or adds.  The broadcast to every socket carries the
- *                policy id (strongSwan reads it unchecked).
+ *                policy id (strongSwan reads it unchecked).  Lifetimes
+ *                are kept beside the policy (server_plife.c).
  *   X_SPDDELETE  by direction and selector, ENOENT when absent;
  *                X_SPDDELETE2 and X_SPDGET by id.
  *   X_SPDFLUSH   a bare header to every socket.
@@ -15,9 +16,10 @@
  *                none) gets the new endpoints in its matching templates,
  *                and every SA of each (old endpoints, protocol, mode,
  *                reqid, any reqid when 0) moves to the new endpoints with
- *                its counters, sequence number and replay window; the
- *                request is then echoed to every socket (af_key composes
- *                the same extensions anew in pfkey_send_migrate).
+ *                its counters, sequence number and replay window; then
+ *                every socket, the requester included, gets af_key's
+ *                pfkey_send_migrate announcement (pid and seq 0, with
+ *                X_KMADDRESS when the request had one), and no reply.
  *
  * Reqids: a "unique" template with reqid 0 gets one of the server's own
  * above PFKEY_SERVER_REQID_MANUAL_MAX, as af_key's gen_reqid, which
@@ -137,7 +139,7 @@ send_policy(struct pfkey_server *s, struct srv_client *c,
 	size_t n;
 
 	pfkey_wr_init(&w, buf, sizeof(buf));
-	if ((n = pfkey_compose_policy(&w, &h, p)) == 0)
+	if ((n = pfkey_compose_policy(&w, &h, p, srv_plife_lookup(s, p))) == 0)
 		return ENOBUFS;
 	srv_deliver(s, buf, n, how, how == SRV_ONE ? c : NULL, 0);
 	return 0;
@@ -148,6 +150,7 @@ srv_spdadd(struct pfkey_server *s, struct srv_client *c,
     const struct pfkey_msg *m, struct pfkey_err *err)
 {
 	bool is_update = m->hdr.type == SADB_X_SPDUPDATE;
+	struct pfkey_policy_life life;
 	struct spd_policy pol;
 	struct spd_policy *p;
 	enum spd_status st;
@@ -155,6 +158,7 @@ srv_spdadd(struct pfkey_server *s, struct srv_client *c,
 
 	if (!pfkey_conv_policy(m, &pol, err))
 		return err->code;
+	pfkey_conv_policy_life(m, &life);
 	if (!assign_reqids(s, &pol, err))
 		return err->code;
 	pol.add_sec = s->ctx.now(s->ctx.arg);
@@ -165,9 +169,19 @@ srv_spdadd(struct pfkey_server *s, struct srv_client *c,
 				     : "refused by the spd");
 		return status_errno(st);
 	}
-	srv_spd_changed(s);
-	if ((p = spd_lookup_id(s->ctx.spd, id)) == NULL)
+	if ((p = spd_lookup_id(s->ctx.spd, id)) == NULL) {
+		srv_spd_changed(s);
 		return 0;
+	}
+	if (srv_plife_set(s, p, &life) == -1) {
+		/* Not without the lifetimes it asked for. */
+		spd_delete_id(s->ctx.spd, id);
+		srv_spd_changed(s);
+		pfkey_err_set(err, ENOBUFS, "%s: out of memory",
+		    pfkey_msg_name(m->hdr.type));
+		return ENOBUFS;
+	}
+	srv_spd_changed(s);
 	return send_policy(s, c, &m->hdr,
 	    is_update ? SADB_X_SPDUPDATE : SADB_X_SPDADD, p, SRV_ALL);
 }
@@ -184,7 +198,8 @@ delete_policy(struct pfkey_server *s, struct srv_client *c,
 
 	(void)c;
 	pfkey_wr_init(&w, buf, sizeof(buf));
-	n = pfkey_compose_policy(&w, &h, p);
+	n = pfkey_compose_policy(&w, &h, p, srv_plife_lookup(s, p));
+	srv_plife_forget(s, p->id);
 	spd_delete_id(s->ctx.spd, p->id);
 	srv_spd_changed(s);
 	if (n != 0)
@@ -241,6 +256,7 @@ srv_spdflush(struct pfkey_server *s, struct srv_client *c,
 	(void)c;
 	(void)err;
 	spd_flush(s->ctx.spd);
+	srv_plife_free_all(s);
 	srv_spd_changed(s);
 	pfkey_wr_init(&w, buf, sizeof(buf));
 	if (pfkey_build_hdr(&w, &h) && (n = pfkey_build_finish(&w)) != 0)
@@ -339,9 +355,11 @@ int
 srv_migrate(struct pfkey_server *s, struct srv_client *c,
     const struct pfkey_msg *m, struct pfkey_err *err)
 {
+	uint8_t buf[SRV_COMPOSE_MAX];
 	struct pfkey_migrate mg;
 	struct spd_policy *p, np;
-	uint8_t *copy;
+	struct pfkey_wr w;
+	size_t n;
 
 	(void)c;
 	if (!pfkey_conv_migrate(m, &mg, err))
@@ -367,10 +385,8 @@ srv_migrate(struct pfkey_server *s, struct srv_client *c,
 	srv_spd_changed(s);
 	for (unsigned i = 0; i < mg.n; i++)
 		migrate_sas(s, &mg.item[i]);
-	if ((copy = malloc(m->len)) == NULL)
-		return 0;
-	memcpy(copy, m->buf, m->len);
-	srv_deliver(s, copy, m->len, SRV_ALL, NULL, 0);
-	free(copy);
+	pfkey_wr_init(&w, buf, sizeof(buf));
+	if ((n = pfkey_compose_migrate(&w, &mg)) != 0)
+		srv_deliver(s, buf, n, SRV_ALL, NULL, 0);
 	return 0;
 }

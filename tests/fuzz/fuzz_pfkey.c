@@ -105,7 +105,7 @@ policy_roundtrip(const struct spd_policy *p, uint8_t type)
 	size_t n;
 
 	pfkey_wr_init(&w, rebuilt, sizeof(rebuilt));
-	if ((n = pfkey_compose_policy(&w, &h, p)) == 0) {
+	if ((n = pfkey_compose_policy(&w, &h, p, NULL)) == 0) {
 		fprintf(stderr, "fuzz_pfkey: policy cannot be composed\n");
 		return 1;
 	}
@@ -583,7 +583,7 @@ make_kernel_seeds(void)
 	h.type = SADB_X_SPDDUMP;
 	h.satype = 0;
 	w = seed_start(13, "k_spddump", true);
-	seed_end(13, pfkey_compose_policy(&w, &h, &p));
+	seed_end(13, pfkey_compose_policy(&w, &h, &p, NULL));
 
 	memset(&aq, 0, sizeof(aq));
 	aq.seq = 3;

@@ -416,6 +416,8 @@ check_one(const uint8_t *data, size_t size)
 	if (digest() != before) {
 		sad_flush(sad, 0);
 		spd_flush(spd);
+		/* Forgets the lifetimes of the policies flushed. */
+		pfkey_server_tick(srv);
 		prefill();
 	}
 	return 0;

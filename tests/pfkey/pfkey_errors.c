@@ -362,15 +362,6 @@ policy_type_past_ipsec(void)
 }
 
 static size_t
-policy_lifetime(void)
-{
-	hx_tm_spdadd(&T, SADB_X_SPDADD, "10.5.0.0", 16, "10.6.0.0", 16,
-	    IPSEC_DIR_OUTBOUND);
-	tm_lifetime(&T, SADB_EXT_LIFETIME_HARD, 0, 0, 60, 0);
-	return tm_done(&T);
-}
-
-static size_t
 tunnel_without_endpoints(void)
 {
 	struct tm_req rq = { IPPROTO_ESP, IPSEC_MODE_TUNNEL,
@@ -525,7 +516,6 @@ static const struct bad {
 	{ "five_requests", five_requests, ELOOP, false },
 	{ "policy_dir_zero", policy_dir_zero, EINVAL, false },
 	{ "policy_type_past_ipsec", policy_type_past_ipsec, EINVAL, false },
-	{ "policy_lifetime", policy_lifetime, EOPNOTSUPP, false },
 	{ "tunnel_without_endpoints", tunnel_without_endpoints, EINVAL, false },
 	{ "expire_from_user", expire_from_user, EOPNOTSUPP, false },
 	{ "pchange", pchange, EOPNOTSUPP, false },

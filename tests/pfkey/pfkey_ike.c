@@ -625,6 +625,129 @@ START_TEST(test_expire_soft_then_hard)
 }
 END_TEST
 
+/*
+ * Every limit, soft and hard: bytes, packets, add time, use time.  Two
+ * packets of 1000 bytes go through the SA at t0 + 5 (its first use); the
+ * EXPIRE carries LIFETIME_CURRENT with those counts and times, and the
+ * lifetime that expired (and not the other) with the limit in it.  Soft
+ * leaves the SA DYING; hard deletes it.
+ */
+enum lim { LIM_BYTES, LIM_PACKETS, LIM_ADD, LIM_USE };
+
+static const struct expire_row {
+	const char *name;
+	enum lim lim;
+	bool is_hard;
+	uint64_t limit;
+	uint64_t quiet_at; /* seconds after t0: not yet */
+	uint64_t trip_at;  /* and reached */
+} expire_rows[] = {
+	{ "soft bytes", LIM_BYTES, false, 1500, 5, 5 },
+	{ "hard bytes", LIM_BYTES, true, 1500, 5, 5 },
+	{ "soft packets", LIM_PACKETS, false, 2, 5, 5 },
+	{ "hard packets", LIM_PACKETS, true, 2, 5, 5 },
+	{ "soft addtime", LIM_ADD, false, 30, 29, 30 },
+	{ "hard addtime", LIM_ADD, true, 30, 29, 30 },
+	{ "soft usetime", LIM_USE, false, 30, 34, 35 },
+	{ "hard usetime", LIM_USE, true, 30, 34, 35 },
+};
+
+static uint64_t
+lim_field(const struct sadb_lifetime *l, enum lim lim)
+{
+	switch (lim) {
+	case LIM_BYTES:
+		return l->sadb_lifetime_bytes;
+	case LIM_PACKETS:
+		return l->sadb_lifetime_allocations;
+	case LIM_ADD:
+		return l->sadb_lifetime_addtime;
+	case LIM_USE:
+		return l->sadb_lifetime_usetime;
+	}
+	return 0;
+}
+
+static struct sadb_lifetime
+lifetime_of(const struct pfkey_msg *m, unsigned type)
+{
+	struct sadb_lifetime l;
+	const uint8_t *x;
+	size_t len;
+
+	ck_assert_ptr_nonnull(x = pfkey_msg_ext(m, type, &len));
+	ck_assert(pfkey_ext_copy(x, len, &l, sizeof(l)));
+	return l;
+}
+
+START_TEST(test_expire_every_limit)
+{
+	const struct expire_row *r = &expire_rows[_i];
+	int esp = hx_connect(&H), plain = hx_connect(&H);
+	struct addr dst = A("192.0.2.2");
+	uint64_t t0 = H.now, v[4] = { 0 };
+	unsigned mine =
+	    r->is_hard ? SADB_EXT_LIFETIME_HARD : SADB_EXT_LIFETIME_SOFT;
+	unsigned other =
+	    r->is_hard ? SADB_EXT_LIFETIME_SOFT : SADB_EXT_LIFETIME_HARD;
+	struct sadb_lifetime cur, got;
+	struct sad_entry *e;
+
+	reg(esp, SADB_SATYPE_ESP);
+	v[r->lim] = r->limit;
+	hx_tm_add(&T, SADB_ADD, 0x1000, "192.0.2.1", "192.0.2.2");
+	tm_lifetime(&T, SADB_EXT_LIFETIME_HARD, r->is_hard ? (uint32_t)v[1] : 0,
+	    r->is_hard ? v[0] : 0, r->is_hard ? v[2] : 0,
+	    r->is_hard ? v[3] : 0);
+	tm_lifetime(&T, SADB_EXT_LIFETIME_SOFT, r->is_hard ? 0 : (uint32_t)v[1],
+	    r->is_hard ? 0 : v[0], r->is_hard ? 0 : v[2],
+	    r->is_hard ? 0 : v[3]);
+	hx_send_tm(&H, plain, &T);
+	ck_assert_uint_eq(hx_expect(&H, plain, &R)->hdr.error, 0);
+	hx_drain(&H, esp);
+	e = sad_lookup_spi(H.sad, 0x1000, IPPROTO_ESP, &dst);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(sad_account(e, 1000, t0 + 5), IPSEC_OK);
+	ck_assert_int_eq(sad_account(e, 1000, t0 + 5), IPSEC_OK);
+	if (r->quiet_at < r->trip_at) {
+		ck_assert_uint_eq(
+		    sad_expire_scan(H.sad, t0 + r->quiet_at, expire_cb, H.srv),
+		    0);
+		ck_assert_uint_eq(hx_drain(&H, esp), 0);
+	}
+	ck_assert_uint_eq(
+	    sad_expire_scan(H.sad, t0 + r->trip_at, expire_cb, H.srv), 1);
+	hx_expect(&H, esp, &R);
+	ck_assert_uint_eq(R.m.hdr.type, SADB_EXPIRE);
+	ck_assert_uint_eq(R.m.hdr.satype, SADB_SATYPE_ESP);
+	ck_assert_uint_eq(R.m.hdr.pid, 0);
+	ck_assert_uint_eq(spi_of(&R.m), 0x1000);
+	cur = lifetime_of(&R.m, SADB_EXT_LIFETIME_CURRENT);
+	ck_assert_uint_eq(cur.sadb_lifetime_bytes, 2000);
+	ck_assert_uint_eq(cur.sadb_lifetime_allocations, 2);
+	ck_assert_uint_eq(cur.sadb_lifetime_addtime, t0);
+	ck_assert_uint_eq(cur.sadb_lifetime_usetime, t0 + 5);
+	got = lifetime_of(&R.m, mine);
+	ck_assert_msg(lim_field(&got, r->lim) == r->limit, "%s: limit %llu",
+	    r->name, (unsigned long long)lim_field(&got, r->lim));
+	ck_assert_msg(
+	    !pfkey_msg_has(&R.m, other), "%s: both lifetimes", r->name);
+	ck_assert(!pfkey_msg_has(&R.m, SADB_EXT_KEY_ENCRYPT));
+	e = sad_lookup_spi(H.sad, 0x1000, IPPROTO_ESP, &dst);
+	if (r->is_hard)
+		ck_assert_ptr_null(e);
+	else
+		ck_assert_int_eq(sad_state(e), SA_STATE_DYING);
+	/* Reported once; to the registered socket only. */
+	ck_assert_uint_eq(
+	    sad_expire_scan(H.sad, t0 + r->trip_at, expire_cb, H.srv), 0);
+	ck_assert_uint_eq(hx_drain(&H, esp), 0);
+	ck_assert_uint_eq(hx_drain(&H, plain), 0);
+	close(esp);
+	close(plain);
+}
+END_TEST
+
 /* --- NEW_MAPPING --- */
 
 START_TEST(test_new_mapping_with_sa2)
@@ -701,6 +824,8 @@ ike_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_expire_larval_hard);
 	tcase_add_test(tc, test_expire_soft_then_hard);
+	tcase_add_loop_test(tc, test_expire_every_limit, 0,
+	    (int)(sizeof(expire_rows) / sizeof(expire_rows[0])));
 	tcase_add_test(tc, test_new_mapping_with_sa2);
 	suite_add_tcase(s, tc);
 	return s;

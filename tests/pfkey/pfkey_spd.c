@@ -360,6 +360,17 @@ tm_migrate(struct tmsg *t, const char *dst_sel)
 	tm_policy(t, IPSEC_POLICY_IPSEC, IPSEC_DIR_OUTBOUND, 0, 0, rq, 2);
 }
 
+/* af_key pfkey_send_migrate: pid and seq 0, satype of the protocol. */
+static void
+assert_announced(const struct pfkey_msg *m)
+{
+	ck_assert_uint_eq(m->hdr.type, SADB_X_MIGRATE);
+	ck_assert_uint_eq(m->hdr.error, 0);
+	ck_assert_uint_eq(m->hdr.pid, 0);
+	ck_assert_uint_eq(m->hdr.seq, 0);
+	ck_assert_uint_eq(m->hdr.satype, SADB_SATYPE_ESP);
+}
+
 START_TEST(test_migrate_policy_and_sas)
 {
 	int a = hx_connect(&H), b = hx_connect(&H);
@@ -379,8 +390,10 @@ START_TEST(test_migrate_policy_and_sas)
 	    77);
 	tm_migrate(&T, "10.2.0.0");
 	hx_send_tm(&H, a, &T);
-	assert_reply(hx_expect(&H, a, &R), SADB_X_MIGRATE, 0);
-	assert_reply(hx_expect(&H, b, &R2), SADB_X_MIGRATE, 0);
+	/* No reply: the requester gets the announcement as all do. */
+	assert_announced(hx_expect(&H, a, &R));
+	assert_announced(hx_expect(&H, b, &R2));
+	ck_assert_uint_eq(hx_drain(&H, a), 0);
 	p = spd_lookup_id(H.spd, id);
 	ck_assert_ptr_nonnull(p);
 	ck_assert(addr_eq(&p->tmpl[0].src, &new_src));
@@ -405,6 +418,221 @@ START_TEST(test_migrate_policy_and_sas)
 		assert_reply(hx_expect(&H, a, &R), SADB_X_MIGRATE, ENOENT);
 		ck_assert_uint_eq(hx_digest(&H), d);
 	}
+	close(a);
+	close(b);
+}
+END_TEST
+
+/* A policy message with lifetimes (racoon's pfkey_send_spdupdate2). */
+static void
+tm_policy_life(uint8_t type, const char *dst, uint64_t hard_add,
+    uint64_t hard_use, uint64_t soft_add)
+{
+	hx_tm_spdadd(&T, type, "10.1.0.0", 16, dst, 16, IPSEC_DIR_OUTBOUND);
+	tm_lifetime(&T, SADB_EXT_LIFETIME_HARD, 0, 0, hard_add, hard_use);
+	tm_lifetime(&T, SADB_EXT_LIFETIME_SOFT, 0, 0, soft_add, 0);
+}
+
+static struct sadb_lifetime
+lifetime_of(const struct pfkey_msg *m, unsigned type)
+{
+	struct sadb_lifetime l;
+	const uint8_t *x;
+	size_t len;
+
+	ck_assert_ptr_nonnull(x = pfkey_msg_ext(m, type, &len));
+	ck_assert(pfkey_ext_copy(x, len, &l, sizeof(l)));
+	return l;
+}
+
+/*
+ * Lifetimes are shown in every policy message and a hard add time
+ * deletes the policy on the tick that reaches it, telling nobody (Linux:
+ * key_notify_policy_expire sends nothing).
+ */
+START_TEST(test_spd_lifetime_hard_add_deletes_silently)
+{
+	int a = hx_connect(&H), b = hx_connect(&H);
+	struct pfkey_server_stats st;
+	unsigned changes;
+	uint64_t t0 = H.now;
+	uint32_t id;
+
+	tm_policy_life(SADB_X_SPDUPDATE, "10.2.0.0", 60, 0, 50);
+	hx_send_tm(&H, a, &T);
+	assert_reply(hx_expect(&H, a, &R), SADB_X_SPDUPDATE, 0);
+	ck_assert_uint_eq(
+	    lifetime_of(&R.m, SADB_EXT_LIFETIME_HARD).sadb_lifetime_addtime,
+	    60);
+	ck_assert_uint_eq(
+	    lifetime_of(&R.m, SADB_EXT_LIFETIME_SOFT).sadb_lifetime_addtime,
+	    50);
+	id = policy_ext(&R.m).id;
+	assert_reply(hx_expect(&H, b, &R2), SADB_X_SPDUPDATE, 0);
+	ck_assert_uint_eq(
+	    lifetime_of(&R2.m, SADB_EXT_LIFETIME_HARD).sadb_lifetime_addtime,
+	    60);
+	/* X_SPDGET and X_SPDDUMP show them too. */
+	tm_hdr(&T, SADB_X_SPDGET, 0);
+	tm_policy(&T, 0, 0, id, 0, NULL, 0);
+	hx_send_tm(&H, a, &T);
+	assert_reply(hx_expect(&H, a, &R), SADB_X_SPDGET, 0);
+	ck_assert_uint_eq(
+	    lifetime_of(&R.m, SADB_EXT_LIFETIME_HARD).sadb_lifetime_addtime,
+	    60);
+	hx_tm_bare(&T, SADB_X_SPDDUMP, 0);
+	hx_send_tm(&H, a, &T);
+	ck_assert_uint_eq(hx_expect(&H, a, &R)->hdr.seq, 0);
+	ck_assert_uint_eq(
+	    lifetime_of(&R.m, SADB_EXT_LIFETIME_SOFT).sadb_lifetime_addtime,
+	    50);
+	/* Soft: nothing.  One second short of hard: still there. */
+	changes = H.spd_changes;
+	H.now = t0 + 59;
+	pfkey_server_tick(H.srv);
+	hx_pump(&H);
+	ck_assert_ptr_nonnull(spd_lookup_id(H.spd, id));
+	ck_assert_uint_eq(H.spd_changes, changes);
+	H.now = t0 + 60;
+	pfkey_server_tick(H.srv);
+	hx_pump(&H);
+	ck_assert_ptr_null(spd_lookup_id(H.spd, id));
+	ck_assert_uint_eq(H.spd_changes, changes + 1);
+	ck_assert_uint_eq(hx_drain(&H, a), 0);
+	ck_assert_uint_eq(hx_drain(&H, b), 0);
+	pfkey_server_stats(H.srv, &st);
+	ck_assert_uint_eq(st.policy_expires, 1);
+	close(a);
+	close(b);
+}
+END_TEST
+
+/* A hard use time counts from the last use, or from the add if none. */
+START_TEST(test_spd_lifetime_hard_use)
+{
+	int a = hx_connect(&H);
+	uint64_t t0 = H.now;
+	uint32_t unused, used;
+
+	tm_policy_life(SADB_X_SPDADD, "10.2.0.0", 0, 30, 0);
+	hx_send_tm(&H, a, &T);
+	unused = policy_ext(hx_expect(&H, a, &R)).id;
+	tm_policy_life(SADB_X_SPDADD, "10.3.0.0", 0, 30, 0);
+	hx_send_tm(&H, a, &T);
+	used = policy_ext(hx_expect(&H, a, &R)).id;
+	atomic_store(&spd_lookup_id(H.spd, used)->use_sec, t0 + 20);
+	H.now = t0 + 29;
+	pfkey_server_tick(H.srv);
+	ck_assert_ptr_nonnull(spd_lookup_id(H.spd, unused));
+	H.now = t0 + 30;
+	pfkey_server_tick(H.srv);
+	ck_assert_ptr_null(spd_lookup_id(H.spd, unused));
+	ck_assert_ptr_nonnull(spd_lookup_id(H.spd, used));
+	H.now = t0 + 49;
+	pfkey_server_tick(H.srv);
+	ck_assert_ptr_nonnull(spd_lookup_id(H.spd, used));
+	H.now = t0 + 50;
+	pfkey_server_tick(H.srv);
+	ck_assert_ptr_null(spd_lookup_id(H.spd, used));
+	close(a);
+}
+END_TEST
+
+/*
+ * The lifetimes belong to the policy that came with them: an
+ * X_SPDUPDATE without lifetimes clears them, a deleted or flushed policy
+ * takes them along, and a new policy of the same selector starts afresh.
+ */
+START_TEST(test_spd_lifetime_replaced_deleted_flushed)
+{
+	int a = hx_connect(&H);
+	struct pfkey_server_stats st;
+	uint64_t t0 = H.now;
+	uint32_t id;
+
+	tm_policy_life(SADB_X_SPDADD, "10.2.0.0", 10, 0, 0);
+	hx_send_tm(&H, a, &T);
+	id = policy_ext(hx_expect(&H, a, &R)).id;
+	hx_tm_spdadd(&T, SADB_X_SPDUPDATE, "10.1.0.0", 16, "10.2.0.0", 16,
+	    IPSEC_DIR_OUTBOUND);
+	hx_send_tm(&H, a, &T);
+	ck_assert_uint_eq(policy_ext(hx_expect(&H, a, &R)).id, id);
+	ck_assert_uint_eq(
+	    lifetime_of(&R.m, SADB_EXT_LIFETIME_HARD).sadb_lifetime_addtime, 0);
+	H.now = t0 + 10;
+	pfkey_server_tick(H.srv);
+	ck_assert_ptr_nonnull(spd_lookup_id(H.spd, id));
+	/* Deleted, then added again without lifetimes. */
+	tm_policy_life(SADB_X_SPDADD, "10.3.0.0", 10, 0, 0);
+	hx_send_tm(&H, a, &T);
+	hx_expect(&H, a, &R);
+	hx_tm_spdadd(&T, SADB_X_SPDDELETE, "10.1.0.0", 16, "10.3.0.0", 16,
+	    IPSEC_DIR_OUTBOUND);
+	hx_send_tm(&H, a, &T);
+	assert_reply(hx_expect(&H, a, &R), SADB_X_SPDDELETE, 0);
+	id = add_policy(a, "10.1.0.0", "10.3.0.0");
+	/* Flushed with lifetimes, then added again without. */
+	tm_policy_life(SADB_X_SPDADD, "10.4.0.0", 5, 0, 0);
+	hx_send_tm(&H, a, &T);
+	hx_expect(&H, a, &R);
+	hx_tm_bare(&T, SADB_X_SPDFLUSH, 0);
+	hx_send_tm(&H, a, &T);
+	hx_drain(&H, a);
+	id = add_policy(a, "10.1.0.0", "10.4.0.0");
+	H.now = t0 + 1000;
+	pfkey_server_tick(H.srv);
+	ck_assert_ptr_nonnull(spd_lookup_id(H.spd, id));
+	pfkey_server_stats(H.srv, &st);
+	ck_assert_uint_eq(st.policy_expires, 0);
+	close(a);
+}
+END_TEST
+
+/*
+ * With X_KMADDRESS (strongSwan's process_migrate reads the key managers'
+ * addresses from it): the announcement carries it, the selector, and
+ * X_POLICY with the (old, new) pair of requests.
+ */
+START_TEST(test_migrate_kmaddress_announced)
+{
+	int a = hx_connect(&H), b = hx_connect(&H);
+	struct addr l, r, want_l, want_r;
+	struct pfkey_policy pol;
+	struct pfkey_address sel;
+	struct pfkey_err err;
+	const uint8_t *x;
+	uint8_t km[4 + 56];
+	size_t n = 4, len;
+
+	add_policy(a, "10.1.0.0", "10.2.0.0");
+	hx_drain(&H, a);
+	hx_drain(&H, b);
+	memset(km, 0, sizeof(km));
+	n += tm_sockaddr(km + n, "198.51.100.1", 500);
+	n += tm_sockaddr(km + n, "198.51.100.2", 500);
+	tm_migrate(&T, "10.2.0.0");
+	tm_ext(&T, SADB_X_EXT_KMADDRESS, km, n);
+	hx_send_tm(&H, a, &T);
+	assert_announced(hx_expect(&H, a, &R));
+	assert_announced(hx_expect(&H, b, &R2));
+	ck_assert_ptr_nonnull(
+	    x = pfkey_msg_ext(&R2.m, SADB_X_EXT_KMADDRESS, &len));
+	ck_assert_msg(pfkey_ext_kmaddress(x, len, &l, &r, &err), "%s", err.why);
+	ck_assert(addr_parse(&want_l, "198.51.100.1"));
+	ck_assert(addr_parse(&want_r, "198.51.100.2"));
+	ck_assert(addr_eq(&l, &want_l));
+	ck_assert(addr_eq(&r, &want_r));
+	ck_assert_ptr_nonnull(
+	    x = pfkey_msg_ext(&R2.m, SADB_EXT_ADDRESS_DST, &len));
+	ck_assert(pfkey_ext_address(x, len, &sel, &err));
+	ck_assert_uint_eq(sel.prefixlen, 16);
+	pol = policy_ext(&R2.m);
+	ck_assert_uint_eq(pol.dir, IPSEC_DIR_OUTBOUND);
+	ck_assert_uint_eq(pol.nreq, 2);
+	ck_assert(addr_eq(&pol.req[1].src, &want_l));
+	ck_assert(addr_eq(&pol.req[1].dst, &want_r));
+	ck_assert_uint_eq(hx_drain(&H, a), 0);
+	ck_assert_uint_eq(hx_drain(&H, b), 0);
 	close(a);
 	close(b);
 }
@@ -439,9 +667,17 @@ spd_suite(void)
 	tcase_add_test(tc, test_spddump_empty_enoent);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("lifetimes");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_spd_lifetime_hard_add_deletes_silently);
+	tcase_add_test(tc, test_spd_lifetime_hard_use);
+	tcase_add_test(tc, test_spd_lifetime_replaced_deleted_flushed);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("migrate");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_migrate_policy_and_sas);
+	tcase_add_test(tc, test_migrate_kmaddress_announced);
 	suite_add_tcase(s, tc);
 	return s;
 }

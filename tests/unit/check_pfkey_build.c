@@ -402,7 +402,7 @@ START_TEST(test_pfkey_wr_never_overflows)
 		full[kind] = kind == 0
 		    ? pfkey_compose_sa(&W, &h, &e, PFKEY_SA_ALL)
 		    : kind == 1
-		    ? pfkey_compose_policy(&W, &h, &p)
+		    ? pfkey_compose_policy(&W, &h, &p, NULL)
 		    : pfkey_compose_acquire(&W, &aq, all_usable, NULL);
 		ck_assert_uint_gt(full[kind], 16);
 		for (size_t cap = 0; cap <= full[kind]; cap++) {
@@ -413,7 +413,7 @@ START_TEST(test_pfkey_wr_never_overflows)
 			n = kind == 0
 			    ? pfkey_compose_sa(&W, &h, &e, PFKEY_SA_ALL)
 			    : kind == 1
-			    ? pfkey_compose_policy(&W, &h, &p)
+			    ? pfkey_compose_policy(&W, &h, &p, NULL)
 			    : pfkey_compose_acquire(&W, &aq, all_usable, NULL);
 			ck_assert_uint_eq(
 			    n, cap == full[kind] ? full[kind] : 0);
@@ -960,7 +960,7 @@ START_TEST(test_pfkey_compose_policy_roundtrip)
 				p.add_sec = 1700000000;
 				atomic_store(&p.use_sec, 1700000100);
 				pfkey_wr_init(&W, B, sizeof(B));
-				len = pfkey_compose_policy(&W, &h, &p);
+				len = pfkey_compose_policy(&W, &h, &p, NULL);
 				parse_kernel(B, len);
 				check_order(B, len, order);
 				ck_assert_int_eq(M.hdr.satype, 0);
@@ -985,6 +985,37 @@ START_TEST(test_pfkey_compose_policy_roundtrip)
 }
 END_TEST
 
+/* LIFETIME_HARD and _SOFT show the policy's limits (af_key: xp->lft). */
+START_TEST(test_pfkey_compose_policy_lifetimes)
+{
+	struct pfkey_hdr h = { 0, SADB_X_SPDGET, 0, 0, 0, 0, 1, 0 };
+	struct pfkey_policy_life life, back;
+	struct spd_policy p;
+
+	memset(&p, 0, sizeof(p));
+	p.dir = SPD_DIR_OUT;
+	p.action = SPD_ACTION_NONE;
+	selector_init_any(&p.sel, AF_INET);
+	memset(&life, 0, sizeof(life));
+	life.hard.add_sec = 3600;
+	life.hard.use_sec = 600;
+	life.hard.bytes = 1u << 20;
+	life.soft.add_sec = 3000;
+	life.soft.packets = 9;
+	pfkey_wr_init(&W, B, sizeof(B));
+	parse_kernel(B, pfkey_compose_policy(&W, &h, &p, &life));
+	pfkey_conv_policy_life(&M, &back);
+	ck_assert_mem_eq(&back, &life, sizeof(life));
+	/* Without: both present, all zero. */
+	pfkey_wr_init(&W, B, sizeof(B));
+	parse_kernel(B, pfkey_compose_policy(&W, &h, &p, NULL));
+	ck_assert(pfkey_msg_has(&M, SADB_EXT_LIFETIME_HARD));
+	ck_assert(pfkey_msg_has(&M, SADB_EXT_LIFETIME_SOFT));
+	pfkey_conv_policy_life(&M, &back);
+	ck_assert(!pfkey_policy_life_is_set(&back));
+}
+END_TEST
+
 /* Port ranges PF_KEY cannot express are shown as "any port". */
 START_TEST(test_pfkey_compose_policy_ports)
 {
@@ -1003,7 +1034,7 @@ START_TEST(test_pfkey_compose_policy_ports)
 	p.sel.sport_hi = 2000;
 	p.sel.dport_lo = p.sel.dport_hi = 53;
 	pfkey_wr_init(&W, B, sizeof(B));
-	parse_kernel(B, pfkey_compose_policy(&W, &h, &p));
+	parse_kernel(B, pfkey_compose_policy(&W, &h, &p, NULL));
 	ext = pfkey_msg_ext(&M, SADB_EXT_ADDRESS_SRC, &len);
 	ck_assert(pfkey_ext_address(ext, len, &a, &E));
 	ck_assert_int_eq(a.port, 0);
@@ -1214,6 +1245,7 @@ pfkey_build_suite(void)
 	tc = tcase_create("pfkey_compose_policy");
 	tcase_add_test(tc, test_pfkey_compose_policy_roundtrip);
 	tcase_add_test(tc, test_pfkey_compose_policy_ports);
+	tcase_add_test(tc, test_pfkey_compose_policy_lifetimes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pfkey_compose_register");

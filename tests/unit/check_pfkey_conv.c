@@ -728,13 +728,61 @@ START_TEST(test_pfkey_conv_policy_types)
 			ck_assert_uint_eq(p.priority, 5);
 		}
 	}
-	/* Policy lifetimes: none supported. */
-	spd_msg(SADB_X_SPDADD, "10.0.0.0", 8, "0.0.0.0", 0, IPSEC_ULPROTO_ANY,
-	    0, 0);
-	tm_lifetime(&T, SADB_EXT_LIFETIME_SOFT, 0, 0, 0, 30);
+}
+END_TEST
+
+/* An X_SPDADD with the lifetimes given (NULL: that one left out). */
+static void
+life_msg(const uint64_t *hard, const uint64_t *soft)
+{
+	tm_hdr(&T, SADB_X_SPDADD, 0);
+	tm_addr(&T, SADB_EXT_ADDRESS_SRC, "10.0.0.0", 8, IPSEC_ULPROTO_ANY, 0);
+	tm_addr(&T, SADB_EXT_ADDRESS_DST, "0.0.0.0", 0, IPSEC_ULPROTO_ANY, 0);
+	if (hard != NULL)
+		tm_lifetime(&T, SADB_EXT_LIFETIME_HARD, (uint32_t)hard[0],
+		    hard[1], hard[2], hard[3]);
+	if (soft != NULL)
+		tm_lifetime(&T, SADB_EXT_LIFETIME_SOFT, (uint32_t)soft[0],
+		    soft[1], soft[2], soft[3]);
 	tm_policy(&T, IPSEC_POLICY_NONE, IPSEC_DIR_OUTBOUND, 0, 0, NULL, 0);
-	ck_assert(!policy_conv(&p));
-	ck_assert_int_eq(E.code, EOPNOTSUPP);
+}
+
+/* Lifetimes are read beside the policy (racoon's generate_policy). */
+START_TEST(test_pfkey_conv_policy_life)
+{
+	static const uint64_t hard[4] = { 5, 6, 3600, 0 },
+			      soft[4] = { 0, 0, 0, 30 }, zero[4] = { 0 };
+	struct pfkey_policy_life life;
+	struct spd_policy p;
+
+	life_msg(hard, soft);
+	ck_assert_msg(policy_conv(&p), "%s", E.why);
+	pfkey_conv_policy_life(&M, &life);
+	ck_assert(pfkey_policy_life_is_set(&life));
+	ck_assert_uint_eq(life.hard.packets, 5);
+	ck_assert_uint_eq(life.hard.bytes, 6);
+	ck_assert_uint_eq(life.hard.add_sec, 3600);
+	ck_assert_uint_eq(life.hard.use_sec, 0);
+	ck_assert_uint_eq(life.soft.use_sec, 30);
+	/* All zero (what libipsec sends without one), or none: no limit. */
+	life_msg(zero, NULL);
+	ck_assert_msg(policy_conv(&p), "%s", E.why);
+	pfkey_conv_policy_life(&M, &life);
+	ck_assert(!pfkey_policy_life_is_set(&life));
+	life_msg(NULL, NULL);
+	ck_assert_msg(policy_conv(&p), "%s", E.why);
+	pfkey_conv_policy_life(&M, &life);
+	ck_assert(!pfkey_policy_life_is_set(&life));
+	/* Each field alone counts. */
+	for (int i = 0; i < 4; i++) {
+		uint64_t one[4] = { 0 };
+
+		one[i] = 1;
+		life_msg(NULL, one);
+		ck_assert_msg(policy_conv(&p), "%s", E.why);
+		pfkey_conv_policy_life(&M, &life);
+		ck_assert(pfkey_policy_life_is_set(&life));
+	}
 }
 END_TEST
 
@@ -865,6 +913,10 @@ pfkey_conv_suite(void)
 	tcase_add_test(tc, test_pfkey_conv_policy_selector);
 	tcase_add_test(tc, test_pfkey_conv_policy_templates);
 	tcase_add_test(tc, test_pfkey_conv_policy_types);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pfkey_conv_policy_life");
+	tcase_add_test(tc, test_pfkey_conv_policy_life);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pfkey_conv_policy_id");
