@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,15 +391,28 @@ wevents_cb(evutil_socket_t fd, short what, void *arg)
 	urcu_qsbr_thread_offline();
 }
 
-/* The directory of a socket path (made 0755 when missing, e.g. /run/ipsecd). */
+/*
+ * The directory of a socket path, made 0755 when missing (e.g. /run/ipsecd)
+ * and then given to the user ipsecd will run as, so that it can still
+ * remove its sockets when it stops.  A directory that was there already
+ * is left as it is (a socket ipsecd cannot remove at stop is replaced at
+ * the next start).
+ */
 static void
-socket_dir(const char *path)
+socket_dir(const char *path, const char *user)
 {
 	char dir[CONF_SOCKPATH_MAX];
+	const struct passwd *pw;
 
 	memcpy(dir, path, sizeof(dir));
 	dir[sizeof(dir) - 1] = '\0';
-	if (mkdir(dirname(dir), 0755) == -1 && errno != EEXIST)
+	if (mkdir(dirname(dir), 0755) == -1) {
+		if (errno != EEXIST)
+			log_warn("%s", dir);
+		return;
+	}
+	if ((pw = getpwnam(user)) != NULL && pw->pw_uid != 0 &&
+	    chown(dir, pw->pw_uid, (gid_t)-1) == -1)
 		log_warn("%s", dir);
 }
 
@@ -421,8 +435,8 @@ pfkey_start(struct ipsecd *d)
 		return -1;
 	}
 	gid = socket_gid(d->conf);
-	socket_dir(d->conf->pfkey_socket);
-	socket_dir(d->conf->control_socket);
+	socket_dir(d->conf->pfkey_socket, d->conf->user);
+	socket_dir(d->conf->control_socket, d->conf->user);
 	if (pfkey_server_listen(d->pfkey, d->conf->pfkey_socket, gid) == -1) {
 		log_warn("pfkey socket %s", d->conf->pfkey_socket);
 		return -1;

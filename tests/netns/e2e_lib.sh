@@ -174,9 +174,9 @@ e2e_nsof() {
 	esac
 }
 
-# SIDE's ipsecd.conf: the lines every test needs (its sockets in the work
-# directory, 2 workers, no keepalives, the include file keys.conf), then
-# stdin.  e2e_conf SIDE <body
+# SIDE's ipsecd.conf: the lines every test needs (its sockets in run/ of the
+# work directory, made by ipsecd, 2 workers, no keepalives, the include file
+# keys.conf), then stdin.  e2e_conf SIDE <body
 e2e_conf() {
 	local d=$E2E_WORK/$1
 	mkdir -p "$d"
@@ -184,8 +184,8 @@ e2e_conf() {
 		echo "# ipsecd.conf of side $1 (tests/netns/e2e_lib.sh)"
 		echo "workers 2"
 		echo "natt-keepalive 0"
-		echo "pfkey-socket $d/pfkey.sock"
-		echo "control-socket $d/control.sock"
+		echo "pfkey-socket $d/run/pfkey.sock"
+		echo "control-socket $d/run/control.sock"
 		echo "include \"keys.conf\""
 		cat
 	} >"$d/ipsecd.conf"
@@ -380,8 +380,8 @@ e2e_pair_conf() {
 ctl() {
 	local s=$1
 	shift
-	n "$(e2e_nsof "$s")" timeout 20 "$IPSECCTL" -s "$E2E_WORK/$s/control.sock" \
-	    -k "$E2E_WORK/$s/pfkey.sock" "$@"
+	n "$(e2e_nsof "$s")" timeout 20 "$IPSECCTL" -s "$E2E_WORK/$s/run/control.sock" \
+	    -k "$E2E_WORK/$s/run/pfkey.sock" "$@"
 }
 
 # Start ipsecd -d on SIDE's config, in the namespace NS (default SIDE's),
@@ -395,7 +395,7 @@ e2e_start() {
 	e2e_dpid[$s]=$pid
 	for ((i = 0; i < 200; i++)); do
 		e2e_alive "$pid" || fail "ipsecd $s exited at start" "$(tail -n 5 "$E2E_WORK/$s/ipsecd.log")"
-		ip netns exec "$ns" "$IPSECCTL" -s "$E2E_WORK/$s/control.sock" \
+		ip netns exec "$ns" "$IPSECCTL" -s "$E2E_WORK/$s/run/control.sock" \
 		    show stats >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done

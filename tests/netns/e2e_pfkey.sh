@@ -32,7 +32,7 @@ e2e_start B
 [[ $(e2e_sa_get A 0x1001 .spi) == null ]] || fail "A has no SA 0x1001 yet" "$(ctl A show sa)"
 nsa=$(ctl A -j show sa | jq length)
 
-out=$(n "$A" "$PY" "$E2E_SRC/e2e_pfkey.py" "$E2E_WORK/A/pfkey.sock" 10.0.0.1 10.0.0.2 0x1001 2>&1) ||
+out=$(n "$A" "$PY" "$E2E_SRC/e2e_pfkey.py" "$E2E_WORK/A/run/pfkey.sock" 10.0.0.1 10.0.0.2 0x1001 2>&1) ||
 	fail "bad PF_KEY messages" "$out"
 echo "$out" >&2
 for c in "short: errno 90" "truncated: errno 90" "ext-overrun: errno 22" \

@@ -110,7 +110,7 @@ e2e_ping A 10.9.0.2
 # SIGTERM leaves nothing behind.
 for s in A B; do
 	ns=$(e2e_nsof $s)
-	[[ -S $E2E_WORK/$s/control.sock && -S $E2E_WORK/$s/pfkey.sock ]] || fail "$s: sockets while running" "$(ls "$E2E_WORK/$s")"
+	[[ -S $E2E_WORK/$s/run/control.sock && -S $E2E_WORK/$s/run/pfkey.sock ]] || fail "$s: sockets while running" "$(ls "$E2E_WORK/$s/run")"
 	[[ -n $(ip -n "$ns" route show table 4500) ]] || fail "$s: routes in table 4500 while running" "none"
 	e2e_stop $s
 	((E2E_STATUS == 0)) || fail "$s: exit status after SIGTERM" "$E2E_STATUS"
@@ -120,13 +120,13 @@ for s in A B; do
 	[[ -z $got ]] || fail "$s: no route left in table 4500" "$got"
 	got=$(ip -n "$ns" -4 rule show; ip -n "$ns" -6 rule show)
 	[[ $got != *"lookup 4500"* ]] || fail "$s: no rule left" "$got"
-	[[ ! -e $E2E_WORK/$s/control.sock && ! -e $E2E_WORK/$s/pfkey.sock ]] ||
-		fail "$s: no socket file left" "$(ls "$E2E_WORK/$s")"
+	[[ ! -e $E2E_WORK/$s/run/control.sock && ! -e $E2E_WORK/$s/run/pfkey.sock ]] ||
+		fail "$s: no socket file left" "$(ls "$E2E_WORK/$s/run")"
 	grep -q '^stopped$' "$E2E_WORK/$s/ipsecd.log" || fail "$s: logged its stop" "$(tail -n 3 "$E2E_WORK/$s/ipsecd.log")"
 	# ipsecctl says so: exit 3, naming the socket.
 	st=0
 	out=$(ctl $s show stats 2>&1) || st=$?
-	((st == 3)) && [[ $out == *"$E2E_WORK/$s/control.sock"* ]] ||
+	((st == 3)) && [[ $out == *"$E2E_WORK/$s/run/control.sock"* ]] ||
 		fail "$s: ipsecctl with ipsecd stopped exits 3 naming the socket" "$st: $out"
 done
 echo "e2e_reload: all checks passed"
