@@ -8,7 +8,8 @@ E2E_TESTS = tests/netns/e2e_esp4.sh tests/netns/e2e_esp6.sh \
 	tests/netns/e2e_bundle.sh tests/netns/e2e_multi.sh \
 	tests/netns/e2e_replay.sh tests/netns/e2e_pmtu.sh \
 	tests/netns/e2e_move.sh tests/netns/e2e_reload.sh \
-	tests/netns/e2e_badconf.sh tests/netns/e2e_pfkey.sh
+	tests/netns/e2e_badconf.sh tests/netns/e2e_pfkey.sh \
+	tests/netns/e2e_hold.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/netns/e2e_lib.sh tests/netns/e2e_pcap.py \
 	tests/netns/e2e_pfkey.py
