@@ -53,6 +53,8 @@
 #define IPSECD_CONF_DEFAULT "/etc/ipsecd/ipsecd.conf"
 #define IPSECD_SAD_MAX 4000000u
 #define IPSECD_SPD_MAX 1000000u
+/* Seconds the start-up crypto self-test may spend timing (all of it). */
+#define IPSECD_SELFTEST_SEC 0.5
 
 static struct ipsecd ipsecd;
 
@@ -479,6 +481,17 @@ reload(struct ipsecd *d)
 		log_warnx("%s: workers, natt-port, sockets, mark, table and "
 			  "rule-priority change only with a restart",
 		    d->conf_path);
+	/*
+	 * The library context is shared read-only by every worker and
+	 * every SA's ciphers point into it: a new one would mean rekeying
+	 * every SA on every worker.  So the running crypto section stays,
+	 * as the sockets do, until a restart.
+	 */
+	if (!crypto_conf_same(&nc->crypto, &d->conf->crypto))
+		log_warnx("%s: the crypto section changes only with a "
+			  "restart: the running providers, queries and "
+			  "offload policies are kept",
+		    d->conf_path);
 	if (incl_check(nc) == -1) {
 		log_warnx("%s: include files have errors: the running "
 			  "configuration is kept",
@@ -517,6 +530,9 @@ reload(struct ipsecd *d)
 	nc->mark = d->conf->mark;
 	nc->table = d->conf->table;
 	nc->rule_priority = d->conf->rule_priority;
+	crypto_conf_clear(&nc->crypto);
+	nc->crypto = d->conf->crypto;
+	crypto_conf_init(&d->conf->crypto);
 	conf_free(d->conf);
 	d->conf = nc;
 	iface_policy_routes(d);
@@ -621,17 +637,26 @@ check_error(void *arg, const char *msg)
  * -n: the configuration, then its include files (incl_check, whose
  * errors are logged to stderr), as a start would read them: a setkey
  * error in an include file stops ipsecd at start, so it fails the check.
+ * Then the crypto section's providers are loaded and its queries parsed
+ * into a library context that is thrown away (crypto_lib_open), since a
+ * provider that cannot load stops ipsecd at start too.
  */
 static int
 check_only(const char *path)
 {
 	struct conf *c;
+	struct crypto_lib *lib;
 	int rc = 0;
 
 	if ((c = conf_parse_file(path, check_error, stdout)) == NULL)
 		return 1;
 	if (incl_check(c) == -1)
 		rc = 1;
+	/* The providers load and the queries parse as at start. */
+	lib = crypto_lib_open(&c->crypto, c->file, check_error, stdout);
+	if (lib == NULL)
+		rc = 1;
+	crypto_lib_free(lib);
 	conf_free(c);
 	if (rc == 0)
 		printf("configuration OK\n");
@@ -645,14 +670,79 @@ usage(void)
 	exit(2);
 }
 
+/* One info line per hardware implementation in use, and the fallbacks. */
+static void
+crypto_log_caps(const struct crypto_lib *lib)
+{
+	static struct crypto_cap caps[CRYPTO_CAPS_MAX];
+	size_t n = crypto_lib_caps(lib, caps, CRYPTO_CAPS_MAX);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct crypto_cap *c = &caps[i];
+
+		if (c->impl.is_hw)
+			log_info("crypto: %s %u-bit on %s (hardware%s), "
+				 "%.0f ops/s",
+			    c->alg->name, c->key_bits, c->impl.provider,
+			    c->impl.is_async ? ", async" : "",
+			    c->ops_per_sec);
+		else if (c->hw_provider != NULL || c->note[0] != '\0')
+			log_info("crypto: %s %u-bit on %s%s%s", c->alg->name,
+			    c->key_bits,
+			    c->impl.provider != NULL ? c->impl.provider
+						     : "nothing",
+			    c->note[0] != '\0' ? ": " : "", c->note);
+	}
+}
+
+static double
+mono_sec(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The crypto section: its providers loaded into ipsecd's own library
+ * context (errors as "file:line: message"), then the start-up self-test,
+ * which disables a hardware implementation that computes wrong results.
+ */
+static int
+crypto_init(struct ipsecd *d)
+{
+	int ndisabled;
+
+	d->lib = crypto_lib_open(
+	    &d->conf->crypto, d->conf->file, conf_error, NULL);
+	if (d->lib == NULL) {
+		log_warnx("%s: crypto providers: not started", d->conf_path);
+		return -1;
+	}
+	ndisabled = crypto_lib_selftest(
+	    d->lib, mono_sec, NULL, IPSECD_SELFTEST_SEC);
+	if (ndisabled == -1) {
+		log_warnx("crypto: the software self-test failed: OpenSSL "
+			  "is broken, not started");
+		return -1;
+	}
+	if (ndisabled > 0)
+		log_warnx("crypto: %d hardware implementations failed the "
+			  "self-test and are not used (ipsecctl show crypto "
+			  "says which)",
+		    ndisabled);
+	crypto_log_caps(d->lib);
+	return 0;
+}
+
 /* State that exists before the workers: tables, crypto, netlink. */
 static int
 core_init(struct ipsecd *d)
 {
-	if ((d->lib = crypto_lib_new(NULL)) == NULL) {
-		log_warnx("crypto: cannot set up the OpenSSL library context");
+	if (crypto_init(d) == -1)
 		return -1;
-	}
 	if (crypto_lib_rand(d->lib, &d->seed, sizeof(d->seed)) == -1) {
 		log_warnx("crypto: no random numbers");
 		return -1;
