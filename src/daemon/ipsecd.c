@@ -138,6 +138,13 @@ ipsecd_worker_totals(const struct ipsecd *d, struct worker_stats *sum)
 	}
 }
 
+void
+ipsecd_sa_crypto(const struct ipsecd *d, const struct sad_entry *e,
+    struct dpath_sa_crypto *out)
+{
+	dpath_sa_crypto(e, d->nworkers, out);
+}
+
 static void
 conf_error(void *arg, const char *msg)
 {
@@ -684,8 +691,7 @@ crypto_log_caps(const struct crypto_lib *lib)
 			log_info("crypto: %s %u-bit on %s (hardware%s), "
 				 "%.0f ops/s",
 			    c->alg->name, c->key_bits, c->impl.provider,
-			    c->impl.is_async ? ", async" : "",
-			    c->ops_per_sec);
+			    c->impl.is_async ? ", async" : "", c->ops_per_sec);
 		else if (c->hw_provider != NULL || c->note[0] != '\0')
 			log_info("crypto: %s %u-bit on %s%s%s", c->alg->name,
 			    c->key_bits,
@@ -715,14 +721,14 @@ crypto_init(struct ipsecd *d)
 {
 	int ndisabled;
 
-	d->lib = crypto_lib_open(
-	    &d->conf->crypto, d->conf->file, conf_error, NULL);
+	d->lib =
+	    crypto_lib_open(&d->conf->crypto, d->conf->file, conf_error, NULL);
 	if (d->lib == NULL) {
 		log_warnx("%s: crypto providers: not started", d->conf_path);
 		return -1;
 	}
-	ndisabled = crypto_lib_selftest(
-	    d->lib, mono_sec, NULL, IPSECD_SELFTEST_SEC);
+	ndisabled =
+	    crypto_lib_selftest(d->lib, mono_sec, NULL, IPSECD_SELFTEST_SEC);
 	if (ndisabled == -1) {
 		log_warnx("crypto: the software self-test failed: OpenSSL "
 			  "is broken, not started");

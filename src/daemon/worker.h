@@ -75,6 +75,14 @@ struct worker_stats {
 	_Atomic uint64_t held_dropped; /* ... timed out or queue full */
 	_Atomic uint64_t acquires;   /* ACQUIRE requests to the control */
 	_Atomic uint64_t nat_changes; /* NAT mapping changes seen */
+	/* The crypto pipeline (worker.c): asynchronous ciphers only. */
+	_Atomic uint64_t crypto_async;	    /* ops handed to the queue */
+	_Atomic uint64_t crypto_done;	    /* ... and completed */
+	_Atomic uint64_t crypto_queue_full; /* packets dropped: no room */
+	_Atomic uint64_t crypto_errors;	    /* ops the provider failed */
+	_Atomic uint64_t crypto_failovers;  /* SAs that fell back or stopped */
+	/* The most ops in flight at once on this worker (a high-water mark). */
+	_Atomic uint64_t crypto_inflight_max;
 	_Atomic uint64_t out_drops[IPSEC_VERDICT_COUNT];
 	_Atomic uint64_t in_drops[IPSEC_VERDICT_COUNT];
 };

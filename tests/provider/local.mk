@@ -22,3 +22,14 @@ tests_unit_check_crypto_conf_SOURCES = tests/unit/check_crypto_conf.c \
 tests_unit_check_crypto_conf_CPPFLAGS = $(TEST_PROVIDER_CPPFLAGS)
 tests_unit_check_crypto_conf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_crypto_conf_LDADD = $(TEST_LIBS)
+
+# The PF_KEY server under an offload policy with the test provider loaded
+# (refusals at ADD, REGISTER and ACQUIRE listing what the policy allows).
+check_PROGRAMS += tests/provider/pfkey_offload
+TESTS += tests/provider/pfkey_offload
+tests_provider_pfkey_offload_SOURCES = tests/provider/pfkey_offload.c \
+	tests/unit/check_provider.h $(PFKEY_SUITE_SRCS)
+tests_provider_pfkey_offload_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS) \
+	-DTEST_PROVIDER_PATH='"$(TEST_PROVIDER_PATH)"'
+tests_provider_pfkey_offload_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_provider_pfkey_offload_LDADD = $(PFKEY_SUITE_LIBS)

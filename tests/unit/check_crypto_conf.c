@@ -437,7 +437,8 @@ START_TEST(test_crypto_conf_same_cases)
 	};
 	struct conf *a = parse_ok(base);
 	/* The same statements further down the file: the same section. */
-	struct conf *b = parse_ok("workers 1\n\n" "crypto {\n"
+	struct conf *b = parse_ok("workers 1\n\n"
+				  "crypto {\n"
 				  "\tprovider a {\n\t\thardware yes\n"
 				  "\t\tk = v\n\t}\n"
 				  "\tquery \"provider=a\"\n"
