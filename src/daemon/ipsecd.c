@@ -374,6 +374,53 @@ wevent_acquire(struct ipsecd *d, const struct wevent *ev)
 		log_debug("acquire for policy %u not sent", pol->id);
 }
 
+/*
+ * SAs whose crypto failure was logged already (by serial: an update is
+ * a new SA), so that each is logged once although every worker that
+ * uses it reports it.  A small ring: an SA pushed out by many others
+ * since may be logged again, which is harmless.
+ */
+#define CRYPTO_LOGGED 64
+static uint64_t crypto_logged[CRYPTO_LOGGED];
+static unsigned crypto_logged_next;
+
+static bool
+crypto_logged_check(uint64_t serial)
+{
+	for (unsigned i = 0; i < CRYPTO_LOGGED; i++)
+		if (crypto_logged[i] == serial)
+			return true;
+	crypto_logged[crypto_logged_next++ % CRYPTO_LOGGED] = serial;
+	return false;
+}
+
+/* A worker saw SA's provider fail (dpath.h, enum dpath_crypto_state). */
+static void
+wevent_crypto(struct ipsecd *d, const struct wevent *ev)
+{
+	struct sad_entry *e = sad_lookup_spi(
+	    d->sad, ev->u.crypto.spi, ev->u.crypto.proto, &ev->u.crypto.dst);
+	struct crypto_choice ch;
+	const char *prov = "?";
+
+	if (e == NULL || crypto_logged_check(e->serial))
+		return;
+	if (crypto_lib_choose(d->lib, &e->sa.key, CRYPTO_POLICY_UNSET, &ch) ==
+	    0)
+		prov = ch.enc.provider != NULL ? ch.enc.provider
+		    : ch.auth.provider != NULL ? ch.auth.provider
+					       : "?";
+	if (ev->u.crypto.state == DPATH_CRYPTO_FALLBACK)
+		log_warnx("sa 0x%08x: provider %s failed (worker %u): falling "
+			  "back to software (offload prefer)",
+		    e->sa.spi, prov, ev->u.crypto.worker);
+	else
+		log_warnx("sa 0x%08x: provider %s failed (worker %u): the SA "
+			  "is stopped, its packets dropped until it is "
+			  "replaced (offload require)",
+		    e->sa.spi, prov, ev->u.crypto.worker);
+}
+
 static void
 wevents_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -393,6 +440,9 @@ wevents_cb(evutil_socket_t fd, short what, void *arg)
 				break;
 			case WEVENT_NAT_MAPPING:
 				ipsecd_nat_mapping(d, &ev);
+				break;
+			case WEVENT_CRYPTO:
+				wevent_crypto(d, &ev);
 				break;
 			}
 		}

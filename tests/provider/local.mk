@@ -33,3 +33,13 @@ tests_provider_pfkey_offload_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS) \
 	-DTEST_PROVIDER_PATH='"$(TEST_PROVIDER_PATH)"'
 tests_provider_pfkey_offload_CFLAGS = $(SERVER_TEST_CFLAGS)
 tests_provider_pfkey_offload_LDADD = $(PFKEY_SUITE_LIBS)
+
+# End to end with the test provider in two namespaces (tests/netns/
+# crypto_*.sh: root and /dev/net/tun, else skipped, as tests/netns/
+# local.mk's e2e tests): show crypto, offload policies at ADD and in
+# REGISTER, the asynchronous pipeline in order and overlapping, provider
+# failures at run time.
+CRYPTO_E2E_TESTS = tests/netns/crypto_offload.sh
+TESTS += $(CRYPTO_E2E_TESTS)
+EXTRA_DIST += $(CRYPTO_E2E_TESTS) tests/netns/crypto_lib.sh \
+	tests/netns/crypto_pfkey.py
