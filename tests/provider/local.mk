@@ -39,7 +39,7 @@ tests_provider_pfkey_offload_LDADD = $(PFKEY_SUITE_LIBS)
 # local.mk's e2e tests): show crypto, offload policies at ADD and in
 # REGISTER, the asynchronous pipeline in order and overlapping, provider
 # failures at run time.
-CRYPTO_E2E_TESTS = tests/netns/crypto_offload.sh
+CRYPTO_E2E_TESTS = tests/netns/crypto_offload.sh tests/netns/crypto_failover.sh
 TESTS += $(CRYPTO_E2E_TESTS)
 EXTRA_DIST += $(CRYPTO_E2E_TESTS) tests/netns/crypto_lib.sh \
 	tests/netns/crypto_pfkey.py
