@@ -43,3 +43,6 @@ CRYPTO_E2E_TESTS = tests/netns/crypto_offload.sh tests/netns/crypto_failover.sh
 TESTS += $(CRYPTO_E2E_TESTS)
 EXTRA_DIST += $(CRYPTO_E2E_TESTS) tests/netns/crypto_lib.sh \
 	tests/netns/crypto_pfkey.py
+# The tunnel-level offload benchmark (figures only; it sources the two
+# libraries above).
+EXTRA_DIST += bench/offload_tunnel.sh
