@@ -727,12 +727,17 @@ usage(void)
 	exit(2);
 }
 
-/* One info line per hardware implementation in use, and the fallbacks. */
+/*
+ * One info line per hardware implementation in use, one per hardware
+ * implementation that failed its self-test, and one line listing what
+ * the offload policy leaves unusable (ipsecctl show crypto says why).
+ */
 static void
 crypto_log_caps(const struct crypto_lib *lib)
 {
 	static struct crypto_cap caps[CRYPTO_CAPS_MAX];
-	size_t n = crypto_lib_caps(lib, caps, CRYPTO_CAPS_MAX);
+	size_t n = crypto_lib_caps(lib, caps, CRYPTO_CAPS_MAX), o = 0;
+	char unusable[512] = "";
 
 	for (size_t i = 0; i < n; i++) {
 		const struct crypto_cap *c = &caps[i];
@@ -742,13 +747,16 @@ crypto_log_caps(const struct crypto_lib *lib)
 				 "%.0f ops/s",
 			    c->alg->name, c->key_bits, c->impl.provider,
 			    c->impl.is_async ? ", async" : "", c->ops_per_sec);
-		else if (c->hw_provider != NULL || c->note[0] != '\0')
-			log_info("crypto: %s %u-bit on %s%s%s", c->alg->name,
-			    c->key_bits,
-			    c->impl.provider != NULL ? c->impl.provider
-						     : "nothing",
-			    c->note[0] != '\0' ? ": " : "", c->note);
+		else if (!c->is_selftest_ok)
+			log_warnx("crypto: %s", c->note);
+		if (!c->is_usable && o < sizeof(unusable))
+			o += (size_t)snprintf(unusable + o,
+			    sizeof(unusable) - o, "%s%s/%u", o == 0 ? "" : " ",
+			    c->alg->name, c->key_bits);
 	}
+	if (o > 0)
+		log_info("crypto: not usable under the offload policy: %s",
+		    unusable);
 }
 
 static double
