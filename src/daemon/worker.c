@@ -870,8 +870,8 @@ job_put(struct worker *w, struct wjob *wj)
 
 /* Run the job's ops inline while they are on synchronous ciphers. */
 static enum ipsec_verdict
-run_inline(struct dpath *d, struct dpath_job *dj, bool is_out,
-    enum ipsec_verdict v)
+run_inline(
+    struct dpath *d, struct dpath_job *dj, bool is_out, enum ipsec_verdict v)
 {
 	while (v == IPSEC_PENDING && !cipher_is_async(dj->run.job.op.c)) {
 		cipher_run(&dj->run.job.op);
@@ -1041,7 +1041,8 @@ write_async(struct worker *w)
 	g.n = 0;
 	g.ifc = NULL;
 	for (size_t i = 0; i < js->nin; i++) {
-		if (g.n > 0 && (g.ifc != js->in[i].ifc || g.n == WORKER_BATCH)) {
+		if (g.n > 0 &&
+		    (g.ifc != js->in[i].ifc || g.n == WORKER_BATCH)) {
 			write_group(w, &g);
 			g.n = 0;
 		}
@@ -1228,8 +1229,6 @@ crypto_stop(struct worker *w)
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, crypto_queue_fd(w->cq), NULL);
 	crypto_queue_free(w->cq);
 	w->cq = NULL;
-	/* The thread's pool of ASYNC jobs (submit.h). */
-	OPENSSL_thread_stop();
 }
 
 /*
@@ -1280,7 +1279,8 @@ worker_main(void *arg)
 	w->g[3].s = w->rx[WORKER_UDP6];
 	crypto_start(w);
 	while (!atomic_load(&w->stop)) {
-		bool is_busy = w->cq != NULL && crypto_queue_inflight(w->cq) > 0;
+		bool is_busy =
+		    w->cq != NULL && crypto_queue_inflight(w->cq) > 0;
 		int n;
 
 		t = ifaces_of(w);
@@ -1290,7 +1290,8 @@ worker_main(void *arg)
 			atomic_store(&w->acked_gen, t->gen);
 		}
 		if (is_busy) {
-			/* Online: the jobs in flight borrow SAs (top of file). */
+			/* Online: the jobs in flight borrow SAs (top of file).
+			 */
 			n = epoll_wait(w->epfd, evs, 64, WORKER_ASYNC_POLL_MS);
 		} else {
 			urcu_qsbr_thread_offline();
@@ -1338,6 +1339,8 @@ worker_main(void *arg)
 	crypto_stop(w);
 	sync_ifaces(w, NULL, polled, IFACE_MAX);
 	urcu_qsbr_unregister_thread();
+	/* The thread's OpenSSL state, its pool of ASYNC jobs included. */
+	OPENSSL_thread_stop();
 	return NULL;
 }
 
