@@ -42,6 +42,46 @@ crypto_conf_clear(struct crypto_conf *cc)
 	crypto_conf_init(cc);
 }
 
+/* Two optional strings: both absent, or both present and equal. */
+static bool
+str_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static bool
+provider_same(
+    const struct crypto_conf_provider *a, const struct crypto_conf_provider *b)
+{
+	if (!str_same(a->name, b->name) || !str_same(a->module, b->module) ||
+	    a->hardware != b->hardware || a->async != b->async ||
+	    a->nparams != b->nparams)
+		return false;
+	for (size_t i = 0; i < a->nparams; i++)
+		if (!str_same(a->params[i].name, b->params[i].name) ||
+		    !str_same(a->params[i].value, b->params[i].value))
+			return false;
+	return true;
+}
+
+bool
+crypto_conf_same(const struct crypto_conf *a, const struct crypto_conf *b)
+{
+	if (a->nproviders != b->nproviders || !str_same(a->query, b->query) ||
+	    a->policy != b->policy)
+		return false;
+	for (size_t i = 0; i < a->nproviders; i++)
+		if (!provider_same(&a->providers[i], &b->providers[i]))
+			return false;
+	for (size_t i = 0; i < ALG_COUNT; i++)
+		if (!str_same(a->alg[i].query, b->alg[i].query) ||
+		    a->alg[i].policy != b->alg[i].policy)
+			return false;
+	return true;
+}
+
 struct crypto_conf_provider *
 crypto_conf_add_provider(
     struct crypto_conf *cc, const char *name, unsigned line)

@@ -105,6 +105,13 @@ int crypto_conf_add_param(struct crypto_conf_provider *p, const char *name,
 /* Replace *dst with a copy of s; -1 when out of memory (*dst unchanged). */
 int crypto_conf_set_string(char **dst, const char *s);
 
+/*
+ * Whether a and b say the same (providers with their modules, flags and
+ * parameters in order, queries, policies), line numbers aside: a reload
+ * compares the running section with the new one this way.
+ */
+bool crypto_conf_same(const struct crypto_conf *a, const struct crypto_conf *b);
+
 /* "off", "prefer", "require" ("unset" for UNSET). */
 const char *crypto_policy_name(enum crypto_policy p);
 

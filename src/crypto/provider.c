@@ -496,6 +496,19 @@ crypto_lib_usable_bits(const struct crypto_lib *lib, const struct alg *a,
 }
 
 bool
+crypto_lib_has_hardware(const struct crypto_lib *lib)
+{
+	for (int id = 0; id < ALG_COUNT; id++)
+		for (int ki = 0; ki < ALG_KEYSIZES_MAX; ki++) {
+			const struct crypto_slot *s = &lib->slot[id][ki];
+
+			if (s->prov[CRYPTO_HW] != NULL && !s->is_hw_disabled)
+				return true;
+		}
+	return false;
+}
+
+bool
 crypto_lib_registrable(const struct alg *a, void *lib)
 {
 	unsigned lo, hi;
@@ -580,6 +593,12 @@ const char *
 crypto_lib_props(const struct crypto_lib *lib)
 {
 	return lib->props;
+}
+
+enum crypto_policy
+crypto_lib_policy(const struct crypto_lib *lib, const struct alg *a)
+{
+	return lib->policy[a->id];
 }
 
 int

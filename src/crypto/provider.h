@@ -149,6 +149,13 @@ bool crypto_lib_usable_bits(const struct crypto_lib *lib, const struct alg *a,
     enum crypto_policy pol, unsigned *min_bits, unsigned *max_bits);
 
 /*
+ * True when some loaded provider offers hardware for some algorithm (and
+ * it passed the self-test): without one, every SA under prefer is on
+ * software by design, which is not worth a log line per SA.
+ */
+bool crypto_lib_has_hardware(const struct crypto_lib *lib);
+
+/*
  * Shaped as pfkey_build.h's pfkey_alg_fn, with the library context as
  * arg: true if a is usable at some key size under the configured policy.
  * What REGISTER replies and ACQUIRE proposals list.
@@ -219,8 +226,44 @@ int crypto_lib_rand(const struct crypto_lib *lib, void *buf, size_t len);
 int crypto_lib_provider_params(const struct crypto_lib *lib, const char *name,
     struct ossl_param_st *params);
 
+/*
+ * The loaded providers, in load order, for `ipsecctl show crypto`: the
+ * name (borrowed from lib), the ipsecd.conf hardware flag, whether its
+ * operations run in ASYNC jobs, and its gettable parameters
+ * (OSSL_PROVIDER_gettable_params) of integer or UTF-8 type, read now:
+ * OpenSSL's "name", "version", "buildinfo", "status", and whatever a
+ * provider reports of its own, such as an accelerator's counters (the
+ * test provider's "max-inflight").  Up to CRYPTO_PROV_PARAMS_MAX
+ * parameters; longer strings are cut.  Returns the number of providers
+ * filled (at most max).
+ */
+#define CRYPTO_PROV_PARAMS_MAX 16
+#define CRYPTO_PROV_VALUE_MAX 128
+
+struct crypto_prov_param {
+	char name[CRYPTO_CONF_NAME_MAX];
+	bool is_number;
+	int64_t number;			  /* is_number */
+	char text[CRYPTO_PROV_VALUE_MAX]; /* !is_number */
+};
+
+struct crypto_prov_info {
+	const char *name;
+	enum crypto_flag hardware;
+	bool is_async;
+	size_t nparams;
+	struct crypto_prov_param params[CRYPTO_PROV_PARAMS_MAX];
+};
+
+size_t crypto_lib_providers(
+    const struct crypto_lib *lib, struct crypto_prov_info *out, size_t max);
+
 /* The global property query, or NULL; borrowed. */
 const char *crypto_lib_props(const struct crypto_lib *lib);
+
+/* The configured policy of algorithm a (never UNSET). */
+enum crypto_policy crypto_lib_policy(
+    const struct crypto_lib *lib, const struct alg *a);
 
 /*
  * The fetched objects, borrowed, for cipher.c and the benchmark.

@@ -33,8 +33,8 @@ struct ipsecd;
  *     "version"  integer, required: the protocol version the client speaks
  *                (CONTROL_VERSION; a higher one is refused, not guessed at)
  *     "cmd"      "show", "get", "set" or "sockpolicy", required
- *     "what"     show only, required: "sa", "sp", "interfaces", "stats" or
- *                "knobs"
+ *     "what"     show only, required: "sa", "sp", "interfaces", "stats",
+ *                "knobs" or "crypto"
  *     "keys"     show sa only, optional boolean (default false): include
  *                the key material
  *     "name"     get and set, required: a knob name (canonical or alias),
@@ -67,8 +67,8 @@ struct ipsecd;
  *   object with
  *
  *     "version"  CONTROL_VERSION
- *     "type"     "sa", "sp", "interface", "stats", "knob", "sockpolicy" or
- *                "error"
+ *     "type"     "sa", "sp", "interface", "stats", "knob", "crypto",
+ *                "sockpolicy" or "error"
  *     "items"    array of objects of that type (absent in errors)
  *     "end"      true on the last message of the reply, false before
  *     "summary"  last message of show sa, sp and interfaces only: an
@@ -100,7 +100,14 @@ struct ipsecd;
  *     not used yet), "bytes", "packets", "drops" (every drop reason of
  *     ipsec_verdict_name, in that order, with its count), and with
  *     "keys":true "enc_key" and "auth_key" (lowercase hex, the algorithms
- *     present).  summary: "count".
+ *     present), "crypto" (ESP and AH, when the daemon has its crypto
+ *     library: {"policy" (the offload policy applied), "enc" and "auth"
+ *     ({"provider","hardware","async"}, the algorithms present),
+ *     "fallback" (prefer put it on software although hardware is
+ *     loaded), "note" (why, or why the SA would now be refused), "state"
+ *     ("ok", "fallback" or "stopped" after provider failures; "refused"),
+ *     "errors" (operations the provider failed), "workers_fallback",
+ *     "workers_stopped"}).  summary: "count".
  *   sp: "id", "dir" ("in", "out", "fwd"), "action" ("discard", "none",
  *     "ipsec"), "priority", "src", "dst" (prefixes), "ul_proto" (number, 255
  *     = any), "sport", "dport" ([lo, hi]), "if_id", "templates" (array of
@@ -119,6 +126,16 @@ struct ipsecd;
  *     (count), "packets"
  *     (the worker counters of worker.h by name), "out_drops", "in_drops"
  *     (by reason).
+ *   crypto (one item): "query" (the global property query or null),
+ *     "hardware" (some hardware is in use), "providers" (array of
+ *     {"name","hardware" ("auto", "yes", "no" as configured),"async",
+ *     "params" (the provider's gettable parameters by name: integers
+ *     and strings, e.g. an accelerator's counters)}), "algorithms"
+ *     (crypto_lib_caps' rows: {"alg","key_bits","policy","usable",
+ *     "provider","hardware","async","fallback","hw_provider",
+ *     "sw_provider","ops_per_sec" (start-up self-test),"selftest_ok",
+ *     "note"}), "pipeline" (the workers' crypto counters summed:
+ *     {"async","done","queue_full","errors","failovers","inflight_max"}).
  *   knob: "name", "value" (decimal string), "canonical" (the net.inet name
  *     an alias stands for; the name itself for canonical names) and, in
  *     show knobs, "descr"; in a set reply, "old" (the value before).

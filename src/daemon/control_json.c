@@ -14,12 +14,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/pfkeyv2.h>
 
 #include "common/addr.h"
 #include "common/secret.h"
+#include "crypto/cipher.h"
+#include "crypto/provider.h"
 #include "daemon/daemon.h"
 #include "daemon/iface.h"
 #include "ipsec/sad.h"
@@ -234,8 +237,67 @@ sa_extras(json_t *o, const struct sa *sa, bool show_keys)
 	return rc == 0 ? 0 : -1;
 }
 
+static json_t *
+impl_json(const struct crypto_impl *im)
+{
+	return json_pack("{s:s?, s:b, s:b}", "provider", im->provider,
+	    "hardware", im->is_hw, "async", im->is_async);
+}
+
+/*
+ * An SA's "crypto": the choice of the offload policy (the library never
+ * changes while the daemon runs, so this is the choice the PF_KEY server
+ * checked and every worker made), then the failures since.
+ */
+static json_t *
+sa_crypto_json(const struct ipsecd *d, const struct sad_entry *e)
+{
+	const struct cipher_key *k = &e->sa.key;
+	struct crypto_choice ch;
+	struct dpath_sa_crypto sc;
+	const char *state = "ok";
+	bool is_fallback;
+	json_t *o;
+	int rc = 0;
+
+	if (crypto_lib_choose(d->lib, k, CRYPTO_POLICY_UNSET, &ch) == -1)
+		return json_pack(
+		    "{s:s, s:s}", "state", "refused", "note", ch.note);
+	/*
+	 * Without any hardware loaded, software is no fallback but the
+	 * only choice: as in the log (server_sa.c), nothing to say.
+	 */
+	is_fallback = ch.is_fallback && crypto_lib_has_hardware(d->lib);
+	if (ch.is_fallback && !is_fallback)
+		ch.note[0] = '\0';
+	ipsecd_sa_crypto(d, e, &sc);
+	if (sc.nstopped > 0)
+		state = "stopped";
+	else if (sc.nfallback > 0)
+		state = "fallback";
+	o = json_pack("{s:s, s:b, s:s, s:o, s:i, s:i}", "policy",
+	    crypto_policy_name(k->enc != NULL ? ch.enc_policy : ch.auth_policy),
+	    "fallback", is_fallback, "state", state, "errors",
+	    control_json_u64(sc.errors), "workers_fallback", (int)sc.nfallback,
+	    "workers_stopped", (int)sc.nstopped);
+	if (o == NULL)
+		return NULL;
+	if (k->enc != NULL)
+		rc |= json_object_set_new(o, "enc", impl_json(&ch.enc));
+	if (k->auth != NULL)
+		rc |= json_object_set_new(o, "auth", impl_json(&ch.auth));
+	if (ch.note[0] != '\0')
+		rc |= json_object_set_new(o, "note", json_string(ch.note));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 json_t *
-control_json_sa(const struct sad_entry *e, bool show_keys)
+control_json_sa(
+    const struct ipsecd *d, const struct sad_entry *e, bool show_keys)
 {
 	const struct sa *sa = &e->sa;
 	json_t *o;
@@ -256,7 +318,9 @@ control_json_sa(const struct sad_entry *e, bool show_keys)
 	    drops_json(e->drops));
 	if (o == NULL)
 		return NULL;
-	if (sa_extras(o, sa, show_keys) != 0) {
+	if (sa_extras(o, sa, show_keys) != 0 ||
+	    (d->lib != NULL && sa->proto != IPPROTO_COMP &&
+		json_object_set_new(o, "crypto", sa_crypto_json(d, e)) != 0)) {
 		control_json_sa_wipe(o);
 		json_decref(o);
 		return NULL;
@@ -414,6 +478,12 @@ packets_json(const struct worker_stats *st)
 		F(held_dropped),
 		F(acquires),
 		F(nat_changes),
+		F(crypto_async),
+		F(crypto_done),
+		F(crypto_queue_full),
+		F(crypto_errors),
+		F(crypto_failovers),
+		F(crypto_inflight_max),
 #undef F
 	};
 	json_t *o = json_object();
@@ -471,5 +541,98 @@ control_json_knob(
 		json_decref(o);
 		return NULL;
 	}
+	return o;
+}
+
+static json_t *
+prov_json(const struct crypto_prov_info *p)
+{
+	static const char *const hw[] = { [CRYPTO_FLAG_AUTO] = "auto",
+		[CRYPTO_FLAG_YES] = "yes",
+		[CRYPTO_FLAG_NO] = "no" };
+	json_t *params = json_object(), *o;
+
+	for (size_t i = 0; params != NULL && i < p->nparams; i++) {
+		const struct crypto_prov_param *q = &p->params[i];
+
+		if (json_object_set_new(params, q->name,
+			q->is_number ? json_integer(q->number)
+				     : json_string(q->text)) != 0) {
+			json_decref(params);
+			params = NULL;
+		}
+	}
+	o = json_pack("{s:s, s:s, s:b, s:o}", "name", p->name, "hardware",
+	    hw[p->hardware], "async", p->is_async, "params", params);
+	return o;
+}
+
+static json_t *
+cap_json(const struct crypto_cap *c)
+{
+	json_t *o = json_pack(
+	    "{s:s, s:i, s:s, s:b, s:s?, s:b, s:b, s:b, s:s?, s:s?, s:i, s:b}",
+	    "alg", c->alg->name, "key_bits", (int)c->key_bits, "policy",
+	    crypto_policy_name(c->policy), "usable", c->is_usable, "provider",
+	    c->impl.provider, "hardware", c->impl.is_hw, "async",
+	    c->impl.is_async, "fallback", c->is_fallback, "hw_provider",
+	    c->hw_provider, "sw_provider", c->sw_provider, "ops_per_sec",
+	    (int)(c->ops_per_sec + 0.5), "selftest_ok", c->is_selftest_ok);
+
+	if (o != NULL && c->note[0] != '\0' &&
+	    json_object_set_new(o, "note", json_string(c->note)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The workers' pipeline counters (worker.h). */
+static json_t *
+pipeline_json(const struct ipsecd *d)
+{
+	struct worker_stats sum;
+
+	ipsecd_worker_totals(d, &sum);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "async",
+	    control_json_u64(load(&sum.crypto_async)), "done",
+	    control_json_u64(load(&sum.crypto_done)), "queue_full",
+	    control_json_u64(load(&sum.crypto_queue_full)), "errors",
+	    control_json_u64(load(&sum.crypto_errors)), "failovers",
+	    control_json_u64(load(&sum.crypto_failovers)), "inflight_max",
+	    control_json_u64(load(&sum.crypto_inflight_max)));
+}
+
+json_t *
+control_json_crypto(const struct ipsecd *d)
+{
+	const size_t maxp = CRYPTO_CONF_PROVIDERS_MAX + 1;
+	struct crypto_prov_info *provs = calloc(maxp, sizeof(*provs));
+	struct crypto_cap *caps = calloc(CRYPTO_CAPS_MAX, sizeof(*caps));
+	json_t *pa = json_array(), *ca = json_array(), *o = NULL;
+	size_t np = 0, nc = 0;
+	int rc = 0;
+
+	if (provs == NULL || caps == NULL || pa == NULL || ca == NULL)
+		goto out;
+	if (d->lib != NULL) {
+		np = crypto_lib_providers(d->lib, provs, maxp);
+		nc = crypto_lib_caps(d->lib, caps, CRYPTO_CAPS_MAX);
+	}
+	for (size_t i = 0; i < np; i++)
+		rc |= json_array_append_new(pa, prov_json(&provs[i]));
+	for (size_t i = 0; i < nc; i++)
+		rc |= json_array_append_new(ca, cap_json(&caps[i]));
+	if (rc != 0)
+		goto out;
+	o = json_pack("{s:s?, s:b, s:O, s:O, s:o}", "query",
+	    d->lib != NULL ? crypto_lib_props(d->lib) : NULL, "hardware",
+	    d->lib != NULL && crypto_lib_has_hardware(d->lib), "providers", pa,
+	    "algorithms", ca, "pipeline", pipeline_json(d));
+out:
+	json_decref(pa);
+	json_decref(ca);
+	free(provs);
+	free(caps);
 	return o;
 }

@@ -24,9 +24,15 @@ struct spd_policy;
 
 /*
  * An SA; with show_keys its key material as hex strings, which the caller
- * wipes with control_json_sa_wipe before dropping the object.
+ * wipes with control_json_sa_wipe before dropping the object.  With d's
+ * crypto library (d->lib not NULL), its "crypto" member: what the offload
+ * policy gave it and what provider failures did since.
  */
-json_t *control_json_sa(const struct sad_entry *e, bool show_keys);
+json_t *control_json_sa(
+    const struct ipsecd *d, const struct sad_entry *e, bool show_keys);
+
+/* The one item of show crypto. */
+json_t *control_json_crypto(const struct ipsecd *d);
 
 /* Overwrite the key strings of an SA item in place (no-op without keys). */
 void control_json_sa_wipe(json_t *item);

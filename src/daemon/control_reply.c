@@ -250,6 +250,7 @@ start(struct control_reply *r)
 		[CONTROL_WHAT_INTERFACES] = "interface",
 		[CONTROL_WHAT_STATS] = "stats",
 		[CONTROL_WHAT_KNOBS] = "knob",
+		[CONTROL_WHAT_CRYPTO] = "crypto",
 	};
 	struct knobs_visit v;
 
@@ -285,6 +286,10 @@ start(struct control_reply *r)
 		v.rc = 0;
 		knobs_foreach(r->d->knobs, knob_visit, &v);
 		return v.rc;
+	case CONTROL_WHAT_CRYPTO:
+		if ((r->items = json_array()) == NULL)
+			return -1;
+		return append(r->items, control_json_crypto(r->d));
 	}
 	return -1;
 }
@@ -340,7 +345,7 @@ take_item(struct control_reply *r, json_t **it)
 
 		if (e == NULL)
 			return ITEM_END;
-		*it = control_json_sa(e, r->req.show_keys);
+		*it = control_json_sa(r->d, e, r->req.show_keys);
 	} else if (r->pc != NULL &&
 	    (p = spd_cursor_next(r->d->spd, r->pc)) != NULL) {
 		*it = control_json_policy(p);
@@ -375,6 +380,7 @@ add_summary(const struct control_reply *r, json_t *msg)
 		break;
 	case CONTROL_WHAT_STATS:
 	case CONTROL_WHAT_KNOBS:
+	case CONTROL_WHAT_CRYPTO:
 		return 0;
 	}
 	return json_object_set_new(

@@ -28,6 +28,7 @@ static const char *const what_names[CONTROL_WHAT_COUNT] = {
 	[CONTROL_WHAT_INTERFACES] = "interfaces",
 	[CONTROL_WHAT_STATS] = "stats",
 	[CONTROL_WHAT_KNOBS] = "knobs",
+	[CONTROL_WHAT_CRYPTO] = "crypto",
 };
 
 /* Which members each command allows (bits of member_names' index). */
@@ -201,7 +202,7 @@ parse_show(const json_t *o, struct control_req *req, char *why, size_t size)
 	if (!control_what_lookup(what, &req->what))
 		return fail(why, size,
 		    "member \"what\": expected one of sa, sp, interfaces, "
-		    "stats, knobs");
+		    "stats, knobs, crypto");
 	keys = json_object_get(o, "keys");
 	if (keys != NULL) {
 		if (!json_is_boolean(keys))

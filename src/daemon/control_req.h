@@ -27,8 +27,9 @@ enum control_what {
 	CONTROL_WHAT_INTERFACES,
 	CONTROL_WHAT_STATS,
 	CONTROL_WHAT_KNOBS,
+	CONTROL_WHAT_CRYPTO,
 };
-#define CONTROL_WHAT_COUNT 5
+#define CONTROL_WHAT_COUNT 6
 
 /* sockpolicy: a key manager's socket policy (daemon/sockpol.h). */
 struct control_sockpol {
@@ -55,7 +56,8 @@ struct control_req {
 /*
  * Parse and check len bytes of buf as a request.  On false, why (size
  * bytes; CONTROL_WHY_MAX is enough) holds the reason in printable ASCII,
- * e.g. `member "what": expected one of sa, sp, interfaces, stats, knobs`,
+ * e.g. `member "what": expected one of sa, sp, interfaces, stats, knobs,
+ * crypto`,
  * and *req is undefined.
  */
 bool control_req_parse(const void *buf, size_t len, struct control_req *req,

@@ -23,6 +23,7 @@ struct polroute;
 struct addrset;
 struct sockpol;
 struct sad;
+struct sad_entry;
 struct spd;
 
 /*
@@ -89,5 +90,13 @@ void ipsecd_spd_changed(struct ipsecd *d);
  * totals of the other worker counters, for `ipsecctl show stats`.
  */
 void ipsecd_worker_totals(const struct ipsecd *d, struct worker_stats *sum);
+
+/*
+ * What became of SA e's crypto on the workers after provider failures
+ * (dpath_sa_crypto over every worker's slot), for `ipsecctl show sa`.
+ * The control thread calls it online, holding e.
+ */
+void ipsecd_sa_crypto(const struct ipsecd *d, const struct sad_entry *e,
+    struct dpath_sa_crypto *out);
 
 #endif

@@ -54,6 +54,8 @@
 #define IPSECD_CONF_DEFAULT "/etc/ipsecd/ipsecd.conf"
 #define IPSECD_SAD_MAX 4000000u
 #define IPSECD_SPD_MAX 1000000u
+/* Seconds the start-up crypto self-test may spend timing (all of it). */
+#define IPSECD_SELFTEST_SEC 0.5
 
 static struct ipsecd ipsecd;
 
@@ -135,6 +137,13 @@ ipsecd_worker_totals(const struct ipsecd *d, struct worker_stats *sum)
 			dst[i] +=
 			    atomic_load_explicit(&src[i], memory_order_relaxed);
 	}
+}
+
+void
+ipsecd_sa_crypto(const struct ipsecd *d, const struct sad_entry *e,
+    struct dpath_sa_crypto *out)
+{
+	dpath_sa_crypto(e, d->nworkers, out);
 }
 
 static void
@@ -366,6 +375,53 @@ wevent_acquire(struct ipsecd *d, const struct wevent *ev)
 		log_debug("acquire for policy %u not sent", pol->id);
 }
 
+/*
+ * SAs whose crypto failure was logged already (by serial: an update is
+ * a new SA), so that each is logged once although every worker that
+ * uses it reports it.  A small ring: an SA pushed out by many others
+ * since may be logged again, which is harmless.
+ */
+#define CRYPTO_LOGGED 64
+static uint64_t crypto_logged[CRYPTO_LOGGED];
+static unsigned crypto_logged_next;
+
+static bool
+crypto_logged_check(uint64_t serial)
+{
+	for (unsigned i = 0; i < CRYPTO_LOGGED; i++)
+		if (crypto_logged[i] == serial)
+			return true;
+	crypto_logged[crypto_logged_next++ % CRYPTO_LOGGED] = serial;
+	return false;
+}
+
+/* A worker saw SA's provider fail (dpath.h, enum dpath_crypto_state). */
+static void
+wevent_crypto(struct ipsecd *d, const struct wevent *ev)
+{
+	struct sad_entry *e = sad_lookup_spi(
+	    d->sad, ev->u.crypto.spi, ev->u.crypto.proto, &ev->u.crypto.dst);
+	struct crypto_choice ch;
+	const char *prov = "?";
+
+	if (e == NULL || crypto_logged_check(e->serial))
+		return;
+	if (crypto_lib_choose(d->lib, &e->sa.key, CRYPTO_POLICY_UNSET, &ch) ==
+	    0)
+		prov = ch.enc.provider != NULL ? ch.enc.provider
+		    : ch.auth.provider != NULL ? ch.auth.provider
+					       : "?";
+	if (ev->u.crypto.state == DPATH_CRYPTO_FALLBACK)
+		log_warnx("sa 0x%08x: provider %s failed (worker %u): falling "
+			  "back to software (offload prefer)",
+		    e->sa.spi, prov, ev->u.crypto.worker);
+	else
+		log_warnx("sa 0x%08x: provider %s failed (worker %u): the SA "
+			  "is stopped, its packets dropped until it is "
+			  "replaced (offload require)",
+		    e->sa.spi, prov, ev->u.crypto.worker);
+}
+
 static void
 wevents_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -385,6 +441,9 @@ wevents_cb(evutil_socket_t fd, short what, void *arg)
 				break;
 			case WEVENT_NAT_MAPPING:
 				ipsecd_nat_mapping(d, &ev);
+				break;
+			case WEVENT_CRYPTO:
+				wevent_crypto(d, &ev);
 				break;
 			}
 		}
@@ -493,6 +552,17 @@ reload(struct ipsecd *d)
 		log_warnx("%s: workers, natt-port, sockets, mark, table and "
 			  "rule-priority change only with a restart",
 		    d->conf_path);
+	/*
+	 * The library context is shared read-only by every worker and
+	 * every SA's ciphers point into it: a new one would mean rekeying
+	 * every SA on every worker.  So the running crypto section stays,
+	 * as the sockets do, until a restart.
+	 */
+	if (!crypto_conf_same(&nc->crypto, &d->conf->crypto))
+		log_warnx("%s: the crypto section changes only with a "
+			  "restart: the running providers, queries and "
+			  "offload policies are kept",
+		    d->conf_path);
 	if (incl_check(nc) == -1) {
 		log_warnx("%s: include files have errors: the running "
 			  "configuration is kept",
@@ -531,6 +601,9 @@ reload(struct ipsecd *d)
 	nc->mark = d->conf->mark;
 	nc->table = d->conf->table;
 	nc->rule_priority = d->conf->rule_priority;
+	crypto_conf_clear(&nc->crypto);
+	nc->crypto = d->conf->crypto;
+	crypto_conf_init(&d->conf->crypto);
 	conf_free(d->conf);
 	d->conf = nc;
 	iface_policy_routes(d);
@@ -635,17 +708,26 @@ check_error(void *arg, const char *msg)
  * -n: the configuration, then its include files (incl_check, whose
  * errors are logged to stderr), as a start would read them: a setkey
  * error in an include file stops ipsecd at start, so it fails the check.
+ * Then the crypto section's providers are loaded and its queries parsed
+ * into a library context that is thrown away (crypto_lib_open), since a
+ * provider that cannot load stops ipsecd at start too.
  */
 static int
 check_only(const char *path)
 {
 	struct conf *c;
+	struct crypto_lib *lib;
 	int rc = 0;
 
 	if ((c = conf_parse_file(path, check_error, stdout)) == NULL)
 		return 1;
 	if (incl_check(c) == -1)
 		rc = 1;
+	/* The providers load and the queries parse as at start. */
+	lib = crypto_lib_open(&c->crypto, c->file, check_error, stdout);
+	if (lib == NULL)
+		rc = 1;
+	crypto_lib_free(lib);
 	conf_free(c);
 	if (rc == 0)
 		printf("configuration OK\n");
@@ -659,14 +741,86 @@ usage(void)
 	exit(2);
 }
 
+/*
+ * One info line per hardware implementation in use, one per hardware
+ * implementation that failed its self-test, and one line listing what
+ * the offload policy leaves unusable (ipsecctl show crypto says why).
+ */
+static void
+crypto_log_caps(const struct crypto_lib *lib)
+{
+	static struct crypto_cap caps[CRYPTO_CAPS_MAX];
+	size_t n = crypto_lib_caps(lib, caps, CRYPTO_CAPS_MAX), o = 0;
+	char unusable[512] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		const struct crypto_cap *c = &caps[i];
+
+		if (c->impl.is_hw)
+			log_info("crypto: %s %u-bit on %s (hardware%s), "
+				 "%.0f ops/s",
+			    c->alg->name, c->key_bits, c->impl.provider,
+			    c->impl.is_async ? ", async" : "", c->ops_per_sec);
+		else if (!c->is_selftest_ok)
+			log_warnx("crypto: %s", c->note);
+		if (!c->is_usable && o < sizeof(unusable))
+			o += (size_t)snprintf(unusable + o,
+			    sizeof(unusable) - o, "%s%s/%u", o == 0 ? "" : " ",
+			    c->alg->name, c->key_bits);
+	}
+	if (o > 0)
+		log_info("crypto: not usable under the offload policy: %s",
+		    unusable);
+}
+
+static double
+mono_sec(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The crypto section: its providers loaded into ipsecd's own library
+ * context (errors as "file:line: message"), then the start-up self-test,
+ * which disables a hardware implementation that computes wrong results.
+ */
+static int
+crypto_init(struct ipsecd *d)
+{
+	int ndisabled;
+
+	d->lib =
+	    crypto_lib_open(&d->conf->crypto, d->conf->file, conf_error, NULL);
+	if (d->lib == NULL) {
+		log_warnx("%s: crypto providers: not started", d->conf_path);
+		return -1;
+	}
+	ndisabled =
+	    crypto_lib_selftest(d->lib, mono_sec, NULL, IPSECD_SELFTEST_SEC);
+	if (ndisabled == -1) {
+		log_warnx("crypto: the software self-test failed: OpenSSL "
+			  "is broken, not started");
+		return -1;
+	}
+	if (ndisabled > 0)
+		log_warnx("crypto: %d hardware implementations failed the "
+			  "self-test and are not used (ipsecctl show crypto "
+			  "says which)",
+		    ndisabled);
+	crypto_log_caps(d->lib);
+	return 0;
+}
+
 /* State that exists before the workers: tables, crypto, netlink. */
 static int
 core_init(struct ipsecd *d)
 {
-	if ((d->lib = crypto_lib_new(NULL)) == NULL) {
-		log_warnx("crypto: cannot set up the OpenSSL library context");
+	if (crypto_init(d) == -1)
 		return -1;
-	}
 	if (crypto_lib_rand(d->lib, &d->seed, sizeof(d->seed)) == -1) {
 		log_warnx("crypto: no random numbers");
 		return -1;

@@ -23,6 +23,7 @@
 enum wevent_type {
 	WEVENT_ACQUIRE,	    /* a packet needed an SA that is missing */
 	WEVENT_NAT_MAPPING, /* ESP-in-UDP arrived from a new address/port */
+	WEVENT_CRYPTO,	    /* an SA's provider failed: fell back or stopped */
 };
 
 struct wevent {
@@ -38,6 +39,13 @@ struct wevent {
 			struct addr src; /* the new peer address */
 			uint16_t sport;	 /* and port */
 		} nat;
+		struct {
+			uint32_t spi;
+			uint8_t proto;
+			uint8_t state; /* enum dpath_crypto_state */
+			unsigned worker;
+			struct addr dst;
+		} crypto;
 	} u;
 };
 

@@ -1,6 +1,51 @@
 /*
- * Worker threads (worker.h): the epoll loop, and the two batch paths
- * between device queues and sockets around dpath_output/dpath_input.
+ * Worker threads (worker.h): the epoll loop, the two batch paths
+ * between device queues and sockets around dpath's jobs, and the crypto
+ * pipeline.
+ *
+ * Crypto pipeline (DESIGN.md, "crypto is a pipeline stage").  Every
+ * packet starts as a dpath job (dpath_output_begin / dpath_input_begin).
+ * While its next crypto op is on a synchronous cipher (OpenSSL's own
+ * providers) the op runs inline and the job steps on at once: the same
+ * work, in the same order, as dpath_output/dpath_input, on a job that is
+ * reused packet after packet, so the default provider pays nothing more.
+ * An op on an asynchronous cipher (cipher_is_async) is handed with its
+ * job to the worker's crypto_queue, and the packet leaves the batch: the
+ * job's done callback (job_done) steps it on, submits its next op if the
+ * bundle has one, and finally queues it for sending or for its device;
+ * flush_async() sends those after each poll of the queue.
+ *
+ *   tun/socket --begin--> [sync op: inline, step] --> send/write (batch)
+ *                  \--> [async op] --crypto_submit--> queue ... epoll
+ *                        --crypto_queue_poll--> job_done --step--> send
+ *
+ * Bounds.  WORKER_JOBS jobs per worker, which is also the queue's
+ * in-flight bound: a packet whose op would go asynchronous when none is
+ * free is dropped and counted (crypto_queue_full, IPSEC_DROP_QUEUE).
+ *
+ * Order.  The queue completes the ops of one cipher, which is one SA on
+ * this worker, in the order they were submitted, and the sequence number
+ * is taken at dpath_output_begin, just before the submit: so one SA's
+ * packets leave in sequence-number order.  (A switch from hardware to
+ * software after a provider failure may let the first software packets
+ * overtake the last hardware ones; the receiver's replay window takes
+ * that.)
+ *
+ * RCU.  A job borrows what its begin looked up: SA entries and their
+ * ciphers, the policy, the knobs, the interface it came from.  All of it
+ * is freed by the control thread only after a grace period, which needs
+ * a quiescent state from this worker.  So the rule is: no quiescent
+ * state, and never offline, while a job is in flight.  With jobs in
+ * flight the worker waits in epoll for at most WORKER_ASYNC_POLL_MS,
+ * online, and announces its quiescent state once the queue is empty.
+ * Under steady load the queue may never empty by itself, which would
+ * hold every grace period (an SA update, a reload) for ever: so once
+ * WORKER_QS_MS have passed without one, the worker stops taking packets
+ * and drains the queue (crypto_queue_drain, each completion sent as
+ * usual), then announces it.  That costs at most one accelerator
+ * latency every WORKER_QS_MS.  An accelerator that never completes keeps
+ * the worker there: the control thread's grace periods then wait too,
+ * and the watchdog (ipsecd.8) restarts the daemon.
  */
 #include "config.h"
 
@@ -17,10 +62,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <urcu-qsbr.h>
 
 #include "common/pbuf.h"
+#include "crypto/cipher.h"
 #include "crypto/provider.h"
+#include "crypto/submit.h"
 #include "daemon/addrset.h"
 #include "daemon/iface.h"
 #include "daemon/sock.h"
@@ -70,6 +118,7 @@ struct worker_rate {
 #define TAG_EVFD 0x01000000u
 #define TAG_RX 0x02000000u
 #define TAG_TUN 0x03000000u
+#define TAG_CRYPTO 0x04000000u
 #define TAG_KIND(t) ((t)&0xff000000u)
 #define TAG_INDEX(t) ((t)&0x00ffffffu)
 
@@ -81,6 +130,50 @@ struct send_group {
 	size_t n;
 	struct sock_pkt pk[WORKER_GROUP];
 	struct sad_entry *sa[WORKER_GROUP];
+};
+
+/* Buffers of fragments made during a batch, returned after the sends. */
+#define WORKER_FRAGS 64
+
+struct frag_bufs {
+	size_t n;
+	struct pbuf *pbs[WORKER_FRAGS];
+};
+
+/*
+ * The crypto pipeline (top of this file): packets in flight per worker,
+ * how long the worker waits in epoll while some are, and the longest it
+ * goes without a quiescent state meanwhile.
+ */
+#define WORKER_JOBS 256
+#define WORKER_ASYNC_POLL_MS 1
+#define WORKER_QS_MS 5
+
+/* A packet whose crypto is (or may go) asynchronous. */
+struct wjob {
+	struct dpath_job dj;
+	bool is_out;
+	struct iface *ifc;     /* outbound: the device it came from */
+	struct sock_meta meta; /* inbound: how it arrived */
+	struct wjob *next;     /* on the free list */
+};
+
+/* A decrypted packet for its device, written by flush_async. */
+struct wdone_in {
+	struct iface *ifc;
+	struct pbuf *pb;
+};
+
+struct worker_jobs {
+	struct wjob *free;
+	struct wjob *cur; /* the job the next packet begins on */
+	/* Completions since the last flush_async. */
+	struct frag_bufs fb;
+	size_t nput;
+	struct pbuf *put[WORKER_JOBS]; /* sent: buffers to give back */
+	size_t nin;
+	struct wdone_in in[WORKER_JOBS];
+	struct wjob jobs[WORKER_JOBS];
 };
 
 static const struct {
@@ -158,6 +251,29 @@ probe_open(int family, uint32_t mark)
 	return fd;
 }
 
+static void event_put(struct worker *w, const struct wevent *ev);
+
+/*
+ * An SA's crypto fell back to software or stopped on this worker
+ * (dpath.h): counted here, logged once by the control thread.
+ */
+static void
+crypto_event(void *arg, const struct sad_entry *e, enum dpath_crypto_state st)
+{
+	struct worker *w = arg;
+	struct wevent ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = WEVENT_CRYPTO;
+	ev.u.crypto.spi = e->sa.spi;
+	ev.u.crypto.proto = e->sa.proto;
+	ev.u.crypto.dst = e->sa.dst;
+	ev.u.crypto.state = (uint8_t)st;
+	ev.u.crypto.worker = w->index;
+	event_put(w, &ev);
+	count(&w->st.crypto_failovers, 1);
+}
+
 int
 worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
     uint16_t natt_port)
@@ -222,6 +338,14 @@ worker_init(struct worker *w, struct worker_shared *sh, unsigned index,
 	w->probe6 = probe_open(AF_INET6, sh->mark);
 	w->dp.pmtu_probe = probe_pmtu;
 	w->dp.pmtu_arg = w;
+	w->dp.crypto_event = crypto_event;
+	w->dp.crypto_arg = w;
+	if ((w->jobs = calloc(1, sizeof(*w->jobs))) == NULL)
+		goto fail;
+	for (size_t i = 0; i < WORKER_JOBS; i++) {
+		w->jobs->jobs[i].next = w->jobs->free;
+		w->jobs->free = &w->jobs->jobs[i];
+	}
 	return 0;
 fail:
 	saved = errno;
@@ -245,6 +369,8 @@ worker_clear(struct worker *w)
 	free(w->g);
 	free(w->hold);
 	free(w->rate);
+	free(w->jobs);
+	w->jobs = NULL;
 	w->g = NULL;
 	w->hold = NULL;
 	w->rate = NULL;
@@ -381,14 +507,6 @@ send_add(struct worker *w, struct send_group *g, struct pbuf *pb,
 	pk->meta.dport = out->dport;
 	g->sa[g->n++] = out->sa;
 }
-
-/* Buffers of fragments made during a batch, returned after the sends. */
-#define WORKER_FRAGS 64
-
-struct frag_bufs {
-	size_t n;
-	struct pbuf *pbs[WORKER_FRAGS];
-};
 
 /*
  * Queue an outer packet for sending, fragmented first when it exceeds the
@@ -569,7 +687,16 @@ hold_retry(struct worker *w)
 	put_all(w, fb.pbs, fb.n);
 }
 
-/* Outbound: a batch from ifc's queue through dpath_output to sockets. */
+static struct wjob *jobs_cur(struct worker *w);
+static enum ipsec_verdict run_inline(
+    struct dpath *d, struct dpath_job *dj, bool is_out, enum ipsec_verdict v);
+static bool submit_job(struct worker *w, struct dpath_job *dj);
+static void flush_async(struct worker *w);
+
+/*
+ * Outbound: a batch from ifc's queue through dpath's jobs to sockets;
+ * packets whose crypto goes asynchronous leave the batch (top of file).
+ */
 static bool
 do_tun(struct worker *w, struct iface *ifc)
 {
@@ -581,6 +708,7 @@ do_tun(struct worker *w, struct iface *ifc)
 	struct send_group *g4 = &w->g[0], *g6 = &w->g[1], *u4 = &w->g[2],
 			  *u6 = &w->g[3];
 	struct frag_bufs fb;
+	struct dpath_job sj;
 	ssize_t n;
 
 	n = tun_read(q, w->pool, WORKER_HEADROOM, pbs, WORKER_BATCH);
@@ -596,7 +724,9 @@ do_tun(struct worker *w, struct iface *ifc)
 	w->dp.now_sec = now_sec();
 	for (ssize_t i = 0; i < n; i++) {
 		struct pbuf *pb = pbs[i];
-		struct dpath_out out;
+		struct wjob *wj = jobs_cur(w);
+		struct dpath_job *dj = wj != NULL ? &wj->dj : &sj;
+		const struct dpath_out *out = &dj->out;
 		struct ip_info info;
 		enum ipsec_verdict v;
 		size_t len = pbuf_len(pb);
@@ -604,11 +734,24 @@ do_tun(struct worker *w, struct iface *ifc)
 
 		is_local = ip_parse(pbuf_data(pb), len, &info) &&
 		    addrset_has(locals, &info.src);
-		v = dpath_output(&w->dp, ifc->key, is_local, pb, &out);
+		v = dpath_output_begin(&w->dp, ifc->key, is_local, pb, dj);
+		v = run_inline(&w->dp, dj, true, v);
+		if (v == IPSEC_PENDING) {
+			if (wj != NULL) {
+				wj->is_out = true;
+				wj->ifc = ifc;
+			}
+			if (submit_job(w, dj)) {
+				pbs[i] = NULL; /* the job owns it */
+				continue;
+			}
+			count(&w->st.crypto_queue_full, 1);
+			v = IPSEC_DROP_QUEUE;
+		}
 		if (v == IPSEC_DROP_TOOBIG)
-			send_toobig(w, ifc, q, pb, &out);
+			send_toobig(w, ifc, q, pb, out);
 		if (v == IPSEC_DROP_NOSA) {
-			ask_acquire(w, &out);
+			ask_acquire(w, out);
 			if (hold_put(w, pb, ifc->key, is_local)) {
 				pbs[i] = NULL; /* the hold queue owns it */
 				continue;
@@ -623,19 +766,22 @@ do_tun(struct worker *w, struct iface *ifc)
 		count(&ist->out_packets, 1);
 		count(&ist->out_bytes, len);
 		is_v4 = pbuf_data(pb)[0] >> 4 == 4;
-		if (out.sa == NULL) {
+		if (out->sa == NULL) {
 			/* Bypass: the packet goes out as it is. */
 			count(&w->st.bypass_tx, 1);
-			send_add(w, is_v4 ? g4 : g6, pb, &out);
-		} else if (out.is_udp)
-			send_outer(w, is_v4 ? u4 : u6, &fb, pb, &out);
+			send_add(w, is_v4 ? g4 : g6, pb, out);
+		} else if (out->is_udp)
+			send_outer(w, is_v4 ? u4 : u6, &fb, pb, out);
 		else
-			send_outer(w, is_v4 ? g4 : g6, &fb, pb, &out);
+			send_outer(w, is_v4 ? g4 : g6, &fb, pb, out);
 	}
 	for (int i = 0; i < 4; i++)
 		send_flush(w, &w->g[i]);
 	put_all(w, pbs, (size_t)n);
 	put_all(w, fb.pbs, fb.n);
+	/* Jobs whose async ops finished inline, within crypto_submit. */
+	if (w->jobs->nput > 0 || w->jobs->nin > 0)
+		flush_async(w);
 	return n == WORKER_BATCH;
 }
 
@@ -700,7 +846,244 @@ check_mapping(
 	count(&w->st.nat_changes, 1);
 }
 
-/* Inbound: a batch from socket i through dpath_input to devices. */
+/* ---- the crypto pipeline (top of this file) ---- */
+
+/* The job the next packet begins on, or NULL when all are in flight. */
+static struct wjob *
+jobs_cur(struct worker *w)
+{
+	struct worker_jobs *js = w->jobs;
+
+	if (js->cur == NULL && js->free != NULL) {
+		js->cur = js->free;
+		js->free = js->cur->next;
+	}
+	return js->cur;
+}
+
+static void
+job_put(struct worker *w, struct wjob *wj)
+{
+	wj->next = w->jobs->free;
+	w->jobs->free = wj;
+}
+
+/* Run the job's ops inline while they are on synchronous ciphers. */
+static enum ipsec_verdict
+run_inline(
+    struct dpath *d, struct dpath_job *dj, bool is_out, enum ipsec_verdict v)
+{
+	while (v == IPSEC_PENDING && !cipher_is_async(dj->run.job.op.c)) {
+		cipher_run(&dj->run.job.op);
+		v = is_out ? dpath_output_step(d, dj) : dpath_input_step(d, dj);
+	}
+	return v;
+}
+
+/* Hand the pending op of wj to the queue; false when it has no room. */
+static bool
+submit_op(struct worker *w, struct wjob *wj)
+{
+	struct crypto_op *op = &wj->dj.run.job.op;
+	uint64_t n;
+
+	op->cookie = wj;
+	if (crypto_submit(w->cq, &op, 1) != 1)
+		return false;
+	count(&w->st.crypto_async, 1);
+	n = crypto_queue_inflight(w->cq);
+	if (n > atomic_load_explicit(
+		    &w->st.crypto_inflight_max, memory_order_relaxed))
+		atomic_store_explicit(
+		    &w->st.crypto_inflight_max, n, memory_order_relaxed);
+	return true;
+}
+
+/*
+ * A packet begun on dj (w's current job, or a stack job when none is
+ * free) whose op is asynchronous: submit it, the job leaving the batch.
+ * False when it cannot (no free job, queue full): the caller drops it.
+ */
+static bool
+submit_job(struct worker *w, struct dpath_job *dj)
+{
+	struct wjob *wj = w->jobs->cur;
+
+	if (wj == NULL || dj != &wj->dj || w->cq == NULL)
+		return false;
+	w->jobs->cur = NULL;
+	if (submit_op(w, wj))
+		return true;
+	w->jobs->cur = wj;
+	return false;
+}
+
+static void flush_async(struct worker *w);
+
+/* Keep pb until flush_async has sent what points at it. */
+static void
+put_later(struct worker *w, struct pbuf *pb)
+{
+	struct worker_jobs *js = w->jobs;
+
+	if (js->nput == WORKER_JOBS)
+		flush_async(w);
+	js->put[js->nput++] = pb;
+}
+
+/* An outbound job's end: count it, queue it for sending. */
+static void
+finish_out(struct worker *w, struct wjob *wj, enum ipsec_verdict v)
+{
+	struct iface_wstats *ist = &wj->ifc->st[w->index];
+	const struct dpath_out *out = &wj->dj.out;
+	struct pbuf *pb = wj->dj.pb;
+	bool is_v4;
+
+	if (v != IPSEC_OK) {
+		count(&ist->out_drops[v], 1);
+		count(&w->st.out_drops[v], 1);
+		pbuf_pool_put(w->pool, pb);
+		return;
+	}
+	count(&ist->out_packets, 1);
+	count(&ist->out_bytes, wj->dj.len);
+	/* Room for a fragmented packet's pieces (send_outer). */
+	if (w->jobs->fb.n + 32 > WORKER_FRAGS)
+		flush_async(w);
+	is_v4 = pbuf_data(pb)[0] >> 4 == 4;
+	send_outer(w, &w->g[out->is_udp ? (is_v4 ? 2 : 3) : (is_v4 ? 0 : 1)],
+	    &w->jobs->fb, pb, out);
+	put_later(w, pb);
+}
+
+/* The device a decapsulated packet goes to, or NULL (counted). */
+static struct iface *
+in_iface(struct worker *w, const struct dpath_in *in)
+{
+	const struct iface_table *t = ifaces_of(w);
+	struct iface *ifc;
+
+	ifc = t == NULL ? NULL : iface_table_lookup(t, in->if_key);
+	if (ifc == NULL && t != NULL)
+		ifc = iface_table_lookup(t, 0);
+	if (ifc == NULL || w->index >= ifc->nqueues) {
+		count(&w->st.no_iface, 1);
+		return NULL;
+	}
+	return ifc;
+}
+
+/* An inbound job's end: check the NAT mapping, queue it for its device. */
+static void
+finish_in(struct worker *w, struct wjob *wj, enum ipsec_verdict v)
+{
+	struct worker_jobs *js = w->jobs;
+	struct pbuf *pb = wj->dj.pb;
+	struct iface *ifc;
+
+	if (v != IPSEC_OK) {
+		count(&w->st.in_drops[v], 1);
+		pbuf_pool_put(w->pool, pb);
+		return;
+	}
+	if (wj->meta.kind == SOCK_KIND_UDP_ESP)
+		check_mapping(w, wj->dj.in.sa, &wj->meta);
+	if ((ifc = in_iface(w, &wj->dj.in)) == NULL) {
+		pbuf_pool_put(w->pool, pb);
+		return;
+	}
+	if (js->nin == WORKER_JOBS)
+		flush_async(w);
+	js->in[js->nin].ifc = ifc;
+	js->in[js->nin].pb = pb;
+	js->nin++;
+}
+
+/*
+ * The queue's completion (crypto_done_fn): step the job on, inline while
+ * its ops are synchronous; submit its next asynchronous op, or finish it.
+ */
+static void
+job_done(struct crypto_op *op, void *arg)
+{
+	struct worker *w = arg;
+	struct wjob *wj = op->cookie;
+	struct dpath_job *dj = &wj->dj;
+	enum ipsec_verdict v;
+
+	count(&w->st.crypto_done, 1);
+	if (op->status == CRYPTO_ERROR)
+		count(&w->st.crypto_errors, 1);
+	v = wj->is_out ? dpath_output_step(&w->dp, dj)
+		       : dpath_input_step(&w->dp, dj);
+	v = run_inline(&w->dp, dj, wj->is_out, v);
+	if (v == IPSEC_PENDING) {
+		if (submit_op(w, wj))
+			return;
+		count(&w->st.crypto_queue_full, 1);
+		v = IPSEC_DROP_QUEUE;
+	}
+	if (wj->is_out)
+		finish_out(w, wj, v);
+	else
+		finish_in(w, wj, v);
+	job_put(w, wj);
+}
+
+/* Write the decapsulated completions, grouped by device in order. */
+static void
+write_async(struct worker *w)
+{
+	struct worker_jobs *js = w->jobs;
+	struct tun_group g;
+
+	g.n = 0;
+	g.ifc = NULL;
+	for (size_t i = 0; i < js->nin; i++) {
+		if (g.n > 0 &&
+		    (g.ifc != js->in[i].ifc || g.n == WORKER_BATCH)) {
+			write_group(w, &g);
+			g.n = 0;
+		}
+		g.ifc = js->in[i].ifc;
+		g.pbs[g.n++] = js->in[i].pb;
+	}
+	if (g.n > 0)
+		write_group(w, &g);
+	for (size_t i = 0; i < js->nin; i++)
+		pbuf_pool_put(w->pool, js->in[i].pb);
+	js->nin = 0;
+}
+
+/* Send and write what completed since the last call; give buffers back. */
+static void
+flush_async(struct worker *w)
+{
+	struct worker_jobs *js = w->jobs;
+
+	for (int i = 0; i < 4; i++)
+		send_flush(w, &w->g[i]);
+	put_all(w, js->put, js->nput);
+	put_all(w, js->fb.pbs, js->fb.n);
+	js->nput = 0;
+	js->fb.n = 0;
+	write_async(w);
+}
+
+/* Resume what the accelerator finished, then send it. */
+static void
+poll_crypto(struct worker *w)
+{
+	w->dp.now_sec = now_sec();
+	crypto_queue_poll(w->cq);
+	flush_async(w);
+}
+
+/*
+ * Inbound: a batch from socket i through dpath's jobs to devices; packets
+ * whose crypto goes asynchronous leave the batch (top of file).
+ */
 static bool
 do_rx(struct worker *w, unsigned i)
 {
@@ -708,6 +1091,7 @@ do_rx(struct worker *w, unsigned i)
 	struct sock_pkt pk[WORKER_BATCH];
 	struct pbuf *pbs[WORKER_BATCH];
 	struct tun_group groups[4];
+	struct dpath_job sj;
 	size_t ngroups = 0;
 	ssize_t n;
 
@@ -717,7 +1101,9 @@ do_rx(struct worker *w, unsigned i)
 	w->dp.now_sec = now_sec();
 	for (ssize_t k = 0; k < n; k++) {
 		struct pbuf *pb = pk[k].pb;
-		struct dpath_in in;
+		struct wjob *wj;
+		struct dpath_job *dj;
+		const struct dpath_in *in;
 		struct iface *ifc;
 		struct tun_group *g = NULL;
 		enum ipsec_verdict v;
@@ -738,14 +1124,30 @@ do_rx(struct worker *w, unsigned i)
 			continue;
 		}
 		count(&w->st.sock_rx, 1);
-		v = dpath_input(&w->dp, pb, &in);
+		wj = jobs_cur(w);
+		dj = wj != NULL ? &wj->dj : &sj;
+		in = &dj->in;
+		v = dpath_input_begin(&w->dp, pb, dj);
+		v = run_inline(&w->dp, dj, false, v);
+		if (v == IPSEC_PENDING) {
+			if (wj != NULL) {
+				wj->is_out = false;
+				wj->meta = pk[k].meta;
+			}
+			if (submit_job(w, dj)) {
+				pbs[k] = NULL; /* the job owns it */
+				continue;
+			}
+			count(&w->st.crypto_queue_full, 1);
+			v = IPSEC_DROP_QUEUE;
+		}
 		if (v != IPSEC_OK) {
 			count(&w->st.in_drops[v], 1);
 			continue;
 		}
 		if (pk[k].meta.kind == SOCK_KIND_UDP_ESP)
-			check_mapping(w, in.sa, &pk[k].meta);
-		ifc = t == NULL ? NULL : iface_table_lookup(t, in.if_key);
+			check_mapping(w, in->sa, &pk[k].meta);
+		ifc = t == NULL ? NULL : iface_table_lookup(t, in->if_key);
 		if (ifc == NULL && t != NULL)
 			ifc = iface_table_lookup(t, 0);
 		if (ifc == NULL || w->index >= ifc->nqueues) {
@@ -768,6 +1170,8 @@ do_rx(struct worker *w, unsigned i)
 	for (size_t j = 0; j < ngroups; j++)
 		write_group(w, &groups[j]);
 	put_all(w, pbs, (size_t)n);
+	if (w->jobs->nput > 0 || w->jobs->nin > 0)
+		flush_async(w);
 	return n == WORKER_BATCH;
 }
 
@@ -780,6 +1184,83 @@ drain_evfd(struct worker *w)
 		;
 }
 
+/* Milliseconds on a monotonic clock (the quiescent-state deadline). */
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/*
+ * The crypto queue, made on this thread (its ASYNC jobs are this
+ * thread's), its descriptor in the epoll set.  Without one (out of
+ * memory or descriptors) asynchronous ops are refused and their packets
+ * dropped and counted; synchronous ciphers work as ever.
+ */
+static void
+crypto_start(struct worker *w)
+{
+	struct epoll_event ev;
+
+	w->cq = crypto_queue_new(WORKER_JOBS, job_done, w);
+	if (w->cq == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u32 = TAG_CRYPTO;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, crypto_queue_fd(w->cq), &ev) ==
+	    -1) {
+		crypto_queue_free(w->cq);
+		w->cq = NULL;
+	}
+}
+
+/* At the end: the jobs in flight finish (or are abandoned), sent first. */
+static void
+crypto_stop(struct worker *w)
+{
+	if (w->cq == NULL)
+		return;
+	(void)crypto_queue_drain(w->cq, CRYPTO_DRAIN_MS);
+	flush_async(w);
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, crypto_queue_fd(w->cq), NULL);
+	crypto_queue_free(w->cq);
+	w->cq = NULL;
+}
+
+/*
+ * After a round of events: the quiescent state, when no job is in
+ * flight; else, once WORKER_QS_MS passed without one, drain the queue
+ * first (top of file, "RCU").  *last_qs: when the last one was.
+ */
+static void
+quiesce(struct worker *w, uint64_t *last_qs)
+{
+	uint64_t now;
+
+	if (w->cq == NULL || crypto_queue_inflight(w->cq) == 0) {
+		urcu_qsbr_quiescent_state();
+		if (w->cq != NULL)
+			*last_qs = mono_ms();
+		return;
+	}
+	now = mono_ms();
+	if (now - *last_qs < WORKER_QS_MS)
+		return;
+	w->dp.now_sec = now_sec();
+	if (crypto_queue_drain(w->cq, CRYPTO_DRAIN_MS) == -1) {
+		/* A wedged accelerator: its jobs still borrow SAs. */
+		flush_async(w);
+		return;
+	}
+	flush_async(w);
+	urcu_qsbr_quiescent_state();
+	*last_qs = mono_ms();
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -787,11 +1268,19 @@ worker_main(void *arg)
 	struct epoll_event evs[64];
 	int polled[IFACE_MAX];
 	const struct iface_table *t;
+	uint64_t last_qs = mono_ms();
 
 	for (size_t i = 0; i < IFACE_MAX; i++)
 		polled[i] = -1;
 	urcu_qsbr_register_thread();
+	w->g[0].s = w->tx4;
+	w->g[1].s = w->tx6;
+	w->g[2].s = w->rx[WORKER_UDP4];
+	w->g[3].s = w->rx[WORKER_UDP6];
+	crypto_start(w);
 	while (!atomic_load(&w->stop)) {
+		bool is_busy =
+		    w->cq != NULL && crypto_queue_inflight(w->cq) > 0;
 		int n;
 
 		t = ifaces_of(w);
@@ -800,10 +1289,16 @@ worker_main(void *arg)
 			w->synced_gen = t->gen;
 			atomic_store(&w->acked_gen, t->gen);
 		}
-		urcu_qsbr_thread_offline();
-		n = epoll_wait(
-		    w->epfd, evs, 64, w->hold->n > 0 ? WORKER_RETRY_MS : 1000);
-		urcu_qsbr_thread_online();
+		if (is_busy) {
+			/* Online: the jobs in flight borrow SAs (top of file).
+			 */
+			n = epoll_wait(w->epfd, evs, 64, WORKER_ASYNC_POLL_MS);
+		} else {
+			urcu_qsbr_thread_offline();
+			n = epoll_wait(w->epfd, evs, 64,
+			    w->hold->n > 0 ? WORKER_RETRY_MS : 1000);
+			urcu_qsbr_thread_online();
+		}
 		if (w->hold->n > 0)
 			hold_retry(w);
 		t = ifaces_of(w);
@@ -829,14 +1324,23 @@ worker_main(void *arg)
 					if (!do_tun(w, t->v[idx]))
 						break;
 				break;
+			case TAG_CRYPTO:
+				/* Polled below, after every round. */
+				break;
 			default:
 				break;
 			}
 		}
-		urcu_qsbr_quiescent_state();
+		/* Also jobs that expose no wait fd (submit.h). */
+		if (w->cq != NULL && crypto_queue_inflight(w->cq) > 0)
+			poll_crypto(w);
+		quiesce(w, &last_qs);
 	}
+	crypto_stop(w);
 	sync_ifaces(w, NULL, polled, IFACE_MAX);
 	urcu_qsbr_unregister_thread();
+	/* The thread's OpenSSL state, its pool of ASYNC jobs included. */
+	OPENSSL_thread_stop();
 	return NULL;
 }
 

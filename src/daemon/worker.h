@@ -12,7 +12,9 @@
 #include "ipsec/verdict.h"
 
 struct addrset;
+struct crypto_queue;
 struct iface_table;
+struct worker_jobs;
 struct pbuf_pool;
 struct send_group;
 struct worker_hold;
@@ -36,6 +38,15 @@ struct sock;
  * pointers: after a wake-up the worker finds the descriptor again in the
  * interface table it reads then, so a device removed meanwhile is never
  * touched.
+ *
+ * Crypto (worker.c, "crypto pipeline"): a packet whose cipher is
+ * synchronous is encrypted or decrypted inline, as before; one whose
+ * cipher is asynchronous (an accelerator's provider) becomes a job in
+ * the worker's crypto queue, and the worker goes on with other packets
+ * until the queue's descriptor says the job can go on.  While jobs are
+ * in flight the worker stays online (they borrow SAs) and polls with a
+ * short timeout; it drains them at least every WORKER_QS_MS to announce
+ * a quiescent state.
  *
  * The control thread never blocks a worker.  It publishes a new interface
  * table, then calls worker_sync to wake every worker and wait until each
@@ -75,6 +86,14 @@ struct worker_stats {
 	_Atomic uint64_t held_dropped; /* ... timed out or queue full */
 	_Atomic uint64_t acquires;   /* ACQUIRE requests to the control */
 	_Atomic uint64_t nat_changes; /* NAT mapping changes seen */
+	/* The crypto pipeline (worker.c): asynchronous ciphers only. */
+	_Atomic uint64_t crypto_async;	    /* ops handed to the queue */
+	_Atomic uint64_t crypto_done;	    /* ... and completed */
+	_Atomic uint64_t crypto_queue_full; /* packets dropped: no room */
+	_Atomic uint64_t crypto_errors;	    /* ops the provider failed */
+	_Atomic uint64_t crypto_failovers;  /* SAs that fell back or stopped */
+	/* The most ops in flight at once on this worker (a high-water mark). */
+	_Atomic uint64_t crypto_inflight_max;
 	_Atomic uint64_t out_drops[IPSEC_VERDICT_COUNT];
 	_Atomic uint64_t in_drops[IPSEC_VERDICT_COUNT];
 };
@@ -110,6 +129,13 @@ struct worker {
 	struct wevent_ring events;    /* to the control thread */
 	struct worker_hold *hold;     /* packets waiting for an SA */
 	struct worker_rate *rate;     /* event rate limits (worker.c) */
+	/*
+	 * The crypto stage: made and freed by the worker's thread (ASYNC
+	 * jobs belong to it), NULL outside it; and the packets whose crypto
+	 * is in flight there (worker.c, "crypto pipeline").
+	 */
+	struct crypto_queue *cq;
+	struct worker_jobs *jobs;
 };
 
 /*

@@ -35,7 +35,48 @@ dpath_wstate_free(void *state)
 	struct dpath_sa_state *st = state;
 
 	cipher_free(st->c);
+	cipher_free(st->retired);
 	free(st);
+}
+
+const char *
+dpath_crypto_state_name(enum dpath_crypto_state st)
+{
+	switch (st) {
+	case DPATH_CRYPTO_OK:
+		return "ok";
+	case DPATH_CRYPTO_FALLBACK:
+		return "fallback";
+	case DPATH_CRYPTO_STOPPED:
+		return "stopped";
+	}
+	return "unknown";
+}
+
+void
+dpath_sa_crypto(
+    const struct sad_entry *e, unsigned nslots, struct dpath_sa_crypto *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < nslots; i++) {
+		struct dpath_sa_state *st = sad_wstate_get(e, i);
+
+		if (st == NULL)
+			continue;
+		out->errors += atomic_load_explicit(
+		    &st->crypto_errors, memory_order_relaxed);
+		switch ((enum dpath_crypto_state)atomic_load_explicit(
+		    &st->crypto_state, memory_order_relaxed)) {
+		case DPATH_CRYPTO_OK:
+			break;
+		case DPATH_CRYPTO_FALLBACK:
+			out->nfallback++;
+			break;
+		case DPATH_CRYPTO_STOPPED:
+			out->nstopped++;
+			break;
+		}
+	}
 }
 
 int
@@ -72,6 +113,7 @@ entry_of(struct sa *sa)
 /*
  * This worker's state for e, made on first use: NULL when the cipher
  * cannot be keyed (the provider lacks the algorithm) or memory ran out.
+ * A stopped SA's state is returned too: the callers check usable().
  */
 static struct dpath_sa_state *
 sa_state(struct dpath *d, struct sad_entry *e)
@@ -83,7 +125,8 @@ sa_state(struct dpath *d, struct sad_entry *e)
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return NULL;
 	if (e->sa.proto != IPPROTO_COMP &&
-	    (st->c = cipher_new(d->sh->lib, &e->sa.key)) == NULL) {
+	    (st->c = cipher_new_policy(
+		 d->sh->lib, &e->sa.key, CRYPTO_POLICY_UNSET)) == NULL) {
 		free(st);
 		return NULL;
 	}
@@ -92,6 +135,68 @@ sa_state(struct dpath *d, struct sad_entry *e)
 		return NULL;
 	}
 	return st;
+}
+
+/* Whether packets may use st's cipher (not after a stop). */
+static bool
+usable(const struct dpath_sa_state *st)
+{
+	return atomic_load_explicit(&st->crypto_state, memory_order_relaxed) !=
+	    DPATH_CRYPTO_STOPPED;
+}
+
+static void
+crypto_state_set(struct dpath *d, struct sad_entry *e,
+    struct dpath_sa_state *st, enum dpath_crypto_state to)
+{
+	atomic_store_explicit(&st->crypto_state, to, memory_order_relaxed);
+	if (d->crypto_event != NULL)
+		d->crypto_event(d->crypto_arg, e, to);
+}
+
+/*
+ * The provider failed an operation of SA e on cipher c.  Only the
+ * first failure of the cipher in use moves the state: later ones of the
+ * same cipher (operations already in flight) are only counted.
+ */
+static void
+crypto_failed(struct dpath *d, struct sad_entry *e, struct cipher *c)
+{
+	struct dpath_sa_state *st = sad_wstate_get(e, d->slot);
+	struct cipher *nc;
+
+	if (st == NULL)
+		return;
+	atomic_fetch_add_explicit(&st->crypto_errors, 1, memory_order_relaxed);
+	if (c != st->c || !usable(st))
+		return;
+	switch (cipher_failover(c)) {
+	case CIPHER_FAILOVER_NONE:
+		return;
+	case CIPHER_FAILOVER_FALLBACK:
+		if (st->retired == NULL &&
+		    (nc = cipher_new_fallback(d->sh->lib, c)) != NULL) {
+			st->retired = c;
+			st->c = nc;
+			crypto_state_set(d, e, st, DPATH_CRYPTO_FALLBACK);
+			return;
+		}
+		/* No software cipher could be made: nothing else to do. */
+		break;
+	case CIPHER_FAILOVER_STOP:
+		break;
+	}
+	crypto_state_set(d, e, st, DPATH_CRYPTO_STOPPED);
+}
+
+/* After an op of job completed: act on a provider failure. */
+static void
+op_check(struct dpath *d, const struct dpath_job *job)
+{
+	const struct crypto_op *op = &job->run.job.op;
+
+	if (job->run.is_pending && op->status == CRYPTO_ERROR)
+		crypto_failed(d, entry_of(job->run.job.sa), op->c);
 }
 
 void
@@ -241,7 +346,7 @@ pick_sas(struct dpath *d, const struct spd_policy *pol,
 				continue;
 			return IPSEC_DROP_NOSA;
 		}
-		if ((st = sa_state(d, e)) == NULL) {
+		if ((st = sa_state(d, e)) == NULL || !usable(st)) {
 			sad_drop(e, IPSEC_DROP_CRYPTO);
 			return IPSEC_DROP_CRYPTO;
 		}
@@ -318,8 +423,7 @@ dpath_output_begin(struct dpath *d, uint32_t if_id, bool is_local_src,
 	    len + bundle_added(x, n, len) > pmtu) {
 		out->inner_mtu = bundle_max_inner(x, n, pmtu);
 		/* Smaller IPv6 packets are fragmented: see needs_toobig. */
-		if (info.family == AF_INET6 &&
-		    out->inner_mtu < IP6_MTU_MIN)
+		if (info.family == AF_INET6 && out->inner_mtu < IP6_MTU_MIN)
 			out->inner_mtu = IP6_MTU_MIN;
 		out->sa = outer;
 		sad_drop(outer, IPSEC_DROP_TOOBIG);
@@ -361,6 +465,7 @@ dpath_output_step(struct dpath *d, struct dpath_job *job)
 	enum ipsec_verdict v;
 	size_t n = job->n;
 
+	op_check(d, job);
 	if ((v = bundle_out_step(&job->run)) == IPSEC_PENDING)
 		return v;
 	if (v != IPSEC_OK) {
@@ -413,7 +518,7 @@ in_lookup(void *arg, uint8_t proto, uint32_t spi, const struct addr *dst)
 	e = sad_lookup_spi(d->sh->sad, spi, proto, dst);
 	if (e == NULL || !sad_usable_check(e))
 		return NULL;
-	if ((st = sa_state(d, e)) == NULL) {
+	if ((st = sa_state(d, e)) == NULL || !usable(st)) {
 		sad_drop(e, IPSEC_DROP_CRYPTO);
 		return NULL;
 	}
@@ -450,6 +555,7 @@ dpath_input_step(struct dpath *d, struct dpath_job *job)
 	struct sad_entry *inner;
 	enum ipsec_verdict v;
 
+	op_check(d, job);
 	if ((v = bundle_in_step(&job->run)) == IPSEC_PENDING)
 		return v;
 	if (v != IPSEC_OK) {

@@ -40,7 +40,13 @@ struct spd_policy;
  * Crypto state: each worker keys its own struct cipher per SA on first use
  * and hangs it on the SA in its sad_wstate slot (slot = worker index), so
  * the SAD must have been set up with sad_wstate_setup(sad, nworkers,
- * dpath_wstate_free).
+ * dpath_wstate_free).  The cipher is made under the configured offload
+ * policy (cipher_new_policy): the library context never changes once the
+ * daemon runs, so every worker lands on the choice the PF_KEY server
+ * checked when the SA was added (an SA the policy refuses never gets
+ * in).  An operation the provider fails (CRYPTO_ERROR) is counted against
+ * the SA and moves its state on this worker as cipher_failover says:
+ * software from then on (prefer), or stopped (require).
  */
 
 /* Seconds a learned path MTU is trusted before it is probed again. */
@@ -58,15 +64,57 @@ struct dpath_shared {
 	const struct knobs *_Atomic knobs;
 };
 
-/* Per-worker crypto state of one SA (in its sad_wstate slot). */
+/*
+ * What became of an SA's crypto on one worker after its provider failed
+ * (an operation ended with CRYPTO_ERROR; cipher_failover says which):
+ *   OK        as chosen at ADD (crypto_lib_choose, the configured policy)
+ *   FALLBACK  hardware under prefer failed: software from then on
+ *   STOPPED   hardware under require failed: the SA's packets are dropped
+ *             (IPSEC_DROP_CRYPTO) until the key manager replaces it
+ */
+enum dpath_crypto_state {
+	DPATH_CRYPTO_OK,
+	DPATH_CRYPTO_FALLBACK,
+	DPATH_CRYPTO_STOPPED,
+};
+
+/*
+ * Per-worker crypto state of one SA (in its sad_wstate slot).  The
+ * atomics are written by the worker and read by the control thread
+ * (dpath_sa_crypto).
+ */
 struct dpath_sa_state {
 	struct cipher *c;
+	/*
+	 * The cipher replaced after a failure: operations may still be in
+	 * flight on it, so it lives as long as the state does.
+	 */
+	struct cipher *retired;
+	_Atomic uint8_t crypto_state;	/* enum dpath_crypto_state */
+	_Atomic uint64_t crypto_errors; /* operations the provider failed */
 	uint32_t pmtu;	   /* path MTU toward sa.dst, 0 = unknown */
 	uint64_t pmtu_sec; /* when pmtu was learned (now_sec) */
 };
 
 /* The sad_wstate free function for struct dpath_sa_state. */
 void dpath_wstate_free(void *state);
+
+/* An SA's crypto failures, summed over the workers' states. */
+struct dpath_sa_crypto {
+	uint64_t errors;    /* operations the provider failed */
+	unsigned nfallback; /* workers on which it fell back to software */
+	unsigned nstopped;  /* workers on which it stopped */
+};
+
+/*
+ * Sum the states of e's nslots worker slots into *out.  A reader (sad.h):
+ * the caller holds e as a QSBR reader, so the states stay valid.
+ */
+void dpath_sa_crypto(
+    const struct sad_entry *e, unsigned nslots, struct dpath_sa_crypto *out);
+
+/* "ok", "fallback", "stopped". */
+const char *dpath_crypto_state_name(enum dpath_crypto_state st);
 
 struct dpath {
 	const struct dpath_shared *sh;
@@ -85,6 +133,14 @@ struct dpath {
 	 */
 	uint32_t (*pmtu_probe)(void *arg, const struct addr *dst);
 	void *pmtu_arg;
+	/*
+	 * Told once per SA when its state on this worker leaves
+	 * DPATH_CRYPTO_OK (the worker logs it; dpath does not), with the
+	 * SA and its new state.  NULL: nobody is told.
+	 */
+	void (*crypto_event)(
+	    void *arg, const struct sad_entry *e, enum dpath_crypto_state st);
+	void *crypto_arg;
 };
 
 /*

@@ -11,7 +11,10 @@ tests_unit_check_flow_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/unit/check_dpath
 TESTS += tests/unit/check_dpath
-tests_unit_check_dpath_SOURCES = tests/unit/check_dpath.c
+tests_unit_check_dpath_SOURCES = tests/unit/check_dpath.c \
+	tests/unit/check_provider.h
+# The test provider (tests/provider/local.mk) for the offload cases.
+tests_unit_check_dpath_CPPFLAGS = $(TEST_PROVIDER_CPPFLAGS)
 tests_unit_check_dpath_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_dpath_LDADD = $(CORE_LIBS) $(TEST_LIBS)
 

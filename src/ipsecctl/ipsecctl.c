@@ -57,7 +57,7 @@ static const struct cmd cmds[] = {
 	{ "help", "", cmd_help },
 	{ "monitor", "", cmd_monitor },
 	{ "set", "NAME=VALUE...", cmd_set },
-	{ "show", "sa|sp|interfaces|stats|knobs", cmd_show },
+	{ "show", "sa|sp|interfaces|stats|knobs|crypto", cmd_show },
 	{ "spddump", "", cmd_spddump },
 	{ "spdflush", "", cmd_spdflush },
 };
@@ -125,7 +125,7 @@ cmd_show(const struct ctx *c, int argc, char **argv)
 	req.cmd = CONTROL_CMD_SHOW;
 	if (!control_what_lookup(argv[1], &req.what))
 		return usage_error("show: unknown table \"%s\"; expected sa, "
-				   "sp, interfaces, stats or knobs",
+				   "sp, interfaces, stats, knobs or crypto",
 		    argv[1]);
 	if (c->show_keys && req.what != CONTROL_WHAT_SA)
 		return usage_error("--show-keys goes only with show sa");

@@ -39,7 +39,10 @@ tests_unit_check_control_LDADD = $(CONTROL_TEST_LIBS)
 # sources as the other fuzz targets are.
 FUZZ_CONTROL_SRCS = tests/fuzz/fuzz_control.c $(CONTROL_REPLY_SRCS) \
 	$(CTL_STATE_SRCS) $(SADSPD_SRCS) src/ipsec/knobs.c \
-	src/ipsec/verdict.c src/ipsec/replay.c src/crypto/alg.c
+	src/ipsec/verdict.c src/ipsec/replay.c src/crypto/alg.c \
+	src/crypto/crypto_conf.c src/crypto/provider.c src/crypto/provload.c \
+	src/crypto/provinfo.c src/crypto/selftest.c src/crypto/cipher.c \
+	src/crypto/submit.c
 FUZZ_CONTROL_LIBS = $(OPENSSL_LIBS) $(URCU_LIBS) $(JANSSON_LIBS)
 check_PROGRAMS += tests/fuzz/fuzz_control_regress
 TESTS += tests/fuzz/fuzz_control_regress
@@ -65,6 +68,7 @@ sbin_PROGRAMS += src/ipsecctl/ipsecctl
 src_ipsecctl_ipsecctl_SOURCES = src/ipsecctl/ipsecctl.c \
 	src/ipsecctl/ctlclient.c src/ipsecctl/ctlclient.h \
 	src/ipsecctl/show.c src/ipsecctl/show.h \
+	src/ipsecctl/show_crypto.c src/ipsecctl/show_crypto.h \
 	src/ipsecctl/show_table.c src/ipsecctl/show_table.h \
 	src/daemon/control_req.c src/daemon/control_req.h
 src_ipsecctl_ipsecctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)

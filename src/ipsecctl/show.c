@@ -12,6 +12,7 @@
 
 #include "common/secret.h"
 #include "ipsecctl/ctlclient.h"
+#include "ipsecctl/show_crypto.h"
 #include "ipsecctl/show_table.h"
 
 struct show {
@@ -145,6 +146,48 @@ sa_algs(const json_t *sa)
 	return show_str_take(&b);
 }
 
+/*
+ * An SA's crypto line: always when it is on software for want of
+ * hardware (prefer), fell back or stopped after provider failures; with
+ * -v, where each algorithm runs.
+ */
+static void
+sa_crypto_text(struct show_str *b, const struct show *s, const json_t *c)
+{
+	static const char *const parts[] = { "enc", "auth" };
+	const char *state = jstr(c, "state");
+
+	if (c == NULL)
+		return;
+	if (strcmp(state, "ok") != 0 && strcmp(state, "refused") != 0)
+		show_str_printf(b,
+		    "    crypto %s after %lld provider errors (on %lld "
+		    "workers)\n",
+		    state, jint(c, "errors"),
+		    jint(c,
+			strcmp(state, "stopped") == 0 ? "workers_stopped"
+						      : "workers_fallback"));
+	if (json_object_get(c, "note") != NULL)
+		show_str_printf(b, "    crypto: %s\n", jstr(c, "note"));
+	if (!s->o.is_verbose)
+		return;
+	show_str_printf(b, "    crypto policy %s", jstr(c, "policy"));
+	for (size_t i = 0; i < 2; i++) {
+		const json_t *im = json_object_get(c, parts[i]);
+
+		if (im == NULL)
+			continue;
+		show_str_printf(b, "; %s on %s%s%s", parts[i],
+		    jstr(im, "provider"),
+		    json_is_true(json_object_get(im, "hardware"))
+			? " (hardware"
+			: " (software",
+		    json_is_true(json_object_get(im, "async")) ? ", async)"
+							       : ")");
+	}
+	show_str_printf(b, "\n");
+}
+
 /* The detail lines of an SA: -v details, then keys (last: see show_str). */
 static char *
 sa_extra(const struct show *s, const json_t *sa)
@@ -181,6 +224,7 @@ sa_extra(const struct show *s, const json_t *sa)
 		drops_text(&b, json_object_get(sa, "drops"), true);
 		show_str_printf(&b, "\n");
 	}
+	sa_crypto_text(&b, s, json_object_get(sa, "crypto"));
 	if (json_object_get(sa, "enc_key") != NULL)
 		show_str_printf(&b, "    enc key 0x%s\n", jstr(sa, "enc_key"));
 	if (json_object_get(sa, "auth_key") != NULL)
@@ -494,6 +538,7 @@ show_new(const struct control_req *req, const struct show_opts *o)
 		show_table_init(&s->t, knob_hdr, NCOLS(knob_hdr));
 		break;
 	case CONTROL_WHAT_STATS:
+	case CONTROL_WHAT_CRYPTO:
 		break;
 	}
 	return s;
@@ -519,6 +564,8 @@ show_item(struct show *s, const json_t *it)
 	case CONTROL_WHAT_STATS:
 		print_stats(s, it);
 		return 0;
+	case CONTROL_WHAT_CRYPTO:
+		return show_crypto_print(s->o.out, it, s->o.is_verbose);
 	}
 	return 0;
 }
@@ -576,14 +623,16 @@ show_end(struct show *s)
 		[CONTROL_WHAT_INTERFACES] = "no interfaces",
 		[CONTROL_WHAT_STATS] = "no stats",
 		[CONTROL_WHAT_KNOBS] = "no knobs",
+		[CONTROL_WHAT_CRYPTO] = "no crypto",
 	};
 	const json_t *doc = s->doc;
-	bool is_one =
-	    s->req.cmd != CONTROL_CMD_SHOW || s->req.what == CONTROL_WHAT_STATS;
+	bool is_one = s->req.cmd != CONTROL_CMD_SHOW ||
+	    s->req.what == CONTROL_WHAT_STATS ||
+	    s->req.what == CONTROL_WHAT_CRYPTO;
 
 	if (!s->o.is_json) {
-		if (s->req.cmd == CONTROL_CMD_SHOW &&
-		    s->req.what != CONTROL_WHAT_STATS && s->t.nrows == 0)
+		if (s->req.cmd == CONTROL_CMD_SHOW && !is_one &&
+		    s->t.nrows == 0)
 			fprintf(s->o.out, "%s\n", none[s->req.what]);
 		return fflush(s->o.out) == 0 ? CTL_EXIT_OK : CTL_EXIT_REFUSED;
 	}

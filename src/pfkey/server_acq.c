@@ -201,6 +201,7 @@ send_acquire(struct pfkey_server *s, const struct spd_policy *pol, unsigned i,
 		s->st.acq_dropped++;
 		return -1;
 	}
+	srv_alg_narrow(buf, n, s->ctx.lib);
 	a->seq = q.seq;
 	a->policy_id = pol->id;
 	a->tmpl = (uint8_t)i;

@@ -219,6 +219,13 @@ int srv_dump_start(struct pfkey_server *s, struct srv_client *c,
 void srv_dump_step(struct srv_client *c);
 void srv_dump_free(struct pfkey_server *s, struct srv_dump *d);
 bool srv_alg_usable(const struct alg *a, void *arg);
+/*
+ * In a REGISTER or ACQUIRE message of len bytes composed by us, narrow
+ * every algorithm's key range (sadb_alg, sadb_comb) to the sizes usable
+ * under the offload policy (crypto_lib_usable_bits); the builder wrote
+ * the table's whole range.  Nothing changes without a library.
+ */
+void srv_alg_narrow(uint8_t *msg, size_t len, const struct crypto_lib *lib);
 
 /* server.c */
 void srv_client_kill(struct srv_client *c);

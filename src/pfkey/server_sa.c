@@ -25,8 +25,18 @@
  *             states; a bare header to every socket.
  *   DUMP      server_send.c; satype and X_FILTER select SAs.
  *   REGISTER  marks the socket for the type (EEXIST when it was), answers
- *             the usable algorithms (crypto_lib_has) to the requester and
- *             to the sockets registered for the type.
+ *             the algorithms usable under the offload policy, with the
+ *             range of key sizes usable (crypto_lib_usable_bits), to the
+ *             requester and to the sockets registered for the type.
+ * ADD and UPDATE check the SA's algorithms and key sizes against the
+ * offload policy (crypto_lib_choose) before anything changes.  One that
+ * the policy leaves nothing for (require, and no hardware offers it) is
+ * refused with ENOSYS, af_key's answer for an algorithm it cannot use
+ * (pfkey_msg2xfrm_state with no pfkey_supported algorithm), so that a
+ * key manager takes it for "algorithm not available here" rather than
+ * for a malformed message (EINVAL); the log line names the algorithm,
+ * key size and hardware providers.  An SA that prefer puts on software
+ * while some hardware is loaded is logged once, when it is installed.
  *   X_PROMISC a bare header switches promiscuous mode (satype 1 on, 0
  *             off); every X_PROMISC is then echoed to all sockets.
  * Broadcasts of changes carry the requester's seq and pid, and no keys.
@@ -40,7 +50,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/secret.h"
+#include "crypto/provider.h"
 #include "ipsec/replay.h"
 #include "ipsec/sad.h"
 #include "pfkey/pfkey_compose.h"
@@ -269,10 +281,29 @@ do_add(struct pfkey_server *s, const struct sa *sa, struct pfkey_err *err)
 	return 0;
 }
 
+/* The offload policy's verdict on sa (see the top of this file). */
+static int
+offload_check(struct pfkey_server *s, uint16_t type, const struct sa *sa,
+    struct crypto_choice *ch, struct pfkey_err *err)
+{
+	memset(ch, 0, sizeof(*ch));
+	if (s->ctx.lib == NULL || sa->proto == IPPROTO_COMP)
+		return 0;
+	if (crypto_lib_choose(s->ctx.lib, &sa->key, CRYPTO_POLICY_UNSET, ch) ==
+	    0)
+		return 0;
+	log_warnx("pfkey: %s of sa 0x%08x refused: %s", pfkey_msg_name(type),
+	    sa->spi, ch->note);
+	pfkey_err_set(err, ENOSYS, "%s: sa 0x%08x: %s", pfkey_msg_name(type),
+	    sa->spi, ch->note);
+	return ENOSYS;
+}
+
 int
 srv_add(struct pfkey_server *s, struct srv_client *c, const struct pfkey_msg *m,
     struct pfkey_err *err)
 {
+	struct crypto_choice ch;
 	bool is_add = m->hdr.type == SADB_ADD;
 	struct pfkey_hdr h;
 	struct srv_acq *a;
@@ -283,8 +314,15 @@ srv_add(struct pfkey_server *s, struct srv_client *c, const struct pfkey_msg *m,
 	(void)c;
 	if (!pfkey_conv_sa(m, &sa, err))
 		return err->code;
+	if ((rc = offload_check(s, m->hdr.type, &sa, &ch, err)) != 0) {
+		cipher_key_clear(&sa.key);
+		secret_wipe(&sa, sizeof(sa));
+		return rc;
+	}
 	a = added_acq(s, m, &sa);
 	rc = is_add ? do_add(s, &sa, err) : do_update(s, &sa, err);
+	if (rc == 0 && ch.is_fallback && crypto_lib_has_hardware(s->ctx.lib))
+		log_info("sa 0x%08x: %s", sa.spi, ch.note);
 	if (rc == 0 && a != NULL) {
 		if (is_add && a->spi != 0 && a->spi != sa.spi &&
 		    (e = sad_lookup_spi(
@@ -434,6 +472,7 @@ srv_register(struct pfkey_server *s, struct srv_client *c,
 		pfkey_err_set(err, ENOBUFS, "register: reply does not fit");
 		return ENOBUFS;
 	}
+	srv_alg_narrow(buf, n, s->ctx.lib);
 	c->registered |= bit;
 	srv_deliver(s, buf, n, SRV_REGISTERED, c, satype);
 	return 0;

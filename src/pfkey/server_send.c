@@ -37,12 +37,102 @@
 #include "pfkey/pfkey_compose.h"
 #include "pfkey/server_int.h"
 
+/*
+ * What REGISTER and ACQUIRE list: an algorithm usable at some key size
+ * under the offload policy in force (crypto_lib_registrable), so that a
+ * key manager never proposes what ADD would refuse.
+ */
 bool
 srv_alg_usable(const struct alg *a, void *arg)
 {
-	const struct crypto_lib *lib = arg;
+	return arg != NULL && crypto_lib_registrable(a, arg);
+}
 
-	return lib != NULL && crypto_lib_has(lib, a);
+/*
+ * The usable range of the algorithm numbered id (kind as alg_by_sadb)
+ * over *min_bits and *max_bits, kept when it has none.
+ */
+static void
+usable_range(const struct crypto_lib *lib, enum alg_kind kind, unsigned id,
+    uint16_t *min_bits, uint16_t *max_bits)
+{
+	const struct alg *a = id == 0 ? NULL : alg_by_sadb(kind, id);
+	unsigned lo, hi;
+
+	if (a == NULL ||
+	    !crypto_lib_usable_bits(lib, a, CRYPTO_POLICY_UNSET, &lo, &hi))
+		return;
+	*min_bits = (uint16_t)lo;
+	*max_bits = (uint16_t)hi;
+}
+
+static void
+narrow_supported(
+    uint8_t *p, size_t len, enum alg_kind kind, const struct crypto_lib *lib)
+{
+	for (size_t o = sizeof(struct sadb_supported);
+	     o + sizeof(struct sadb_alg) <= len; o += sizeof(struct sadb_alg)) {
+		struct sadb_alg a;
+		uint16_t lo, hi;
+
+		memcpy(&a, p + o, sizeof(a));
+		lo = a.sadb_alg_minbits;
+		hi = a.sadb_alg_maxbits;
+		usable_range(lib, kind, a.sadb_alg_id, &lo, &hi);
+		a.sadb_alg_minbits = lo;
+		a.sadb_alg_maxbits = hi;
+		memcpy(p + o, &a, sizeof(a));
+	}
+}
+
+static void
+narrow_proposal(uint8_t *p, size_t len, const struct crypto_lib *lib)
+{
+	for (size_t o = sizeof(struct sadb_prop);
+	     o + sizeof(struct sadb_comb) <= len;
+	     o += sizeof(struct sadb_comb)) {
+		struct sadb_comb c;
+		uint16_t alo, ahi, elo, ehi;
+
+		memcpy(&c, p + o, sizeof(c));
+		alo = c.sadb_comb_auth_minbits;
+		ahi = c.sadb_comb_auth_maxbits;
+		elo = c.sadb_comb_encrypt_minbits;
+		ehi = c.sadb_comb_encrypt_maxbits;
+		usable_range(lib, ALG_AUTH, c.sadb_comb_auth, &alo, &ahi);
+		usable_range(lib, ALG_ENCR, c.sadb_comb_encrypt, &elo, &ehi);
+		c.sadb_comb_auth_minbits = alo;
+		c.sadb_comb_auth_maxbits = ahi;
+		c.sadb_comb_encrypt_minbits = elo;
+		c.sadb_comb_encrypt_maxbits = ehi;
+		memcpy(p + o, &c, sizeof(c));
+	}
+}
+
+void
+srv_alg_narrow(uint8_t *msg, size_t len, const struct crypto_lib *lib)
+{
+	size_t o = sizeof(struct sadb_msg);
+
+	if (lib == NULL)
+		return;
+	/* Our own message: its extension lengths are right by making. */
+	while (o + sizeof(struct sadb_ext) <= len) {
+		struct sadb_ext e;
+		size_t elen;
+
+		memcpy(&e, msg + o, sizeof(e));
+		elen = (size_t)e.sadb_ext_len * 8;
+		if (elen < sizeof(e) || elen > len - o)
+			return;
+		if (e.sadb_ext_type == SADB_EXT_SUPPORTED_AUTH)
+			narrow_supported(msg + o, elen, ALG_AUTH, lib);
+		else if (e.sadb_ext_type == SADB_EXT_SUPPORTED_ENCRYPT)
+			narrow_supported(msg + o, elen, ALG_ENCR, lib);
+		else if (e.sadb_ext_type == SADB_EXT_PROPOSAL)
+			narrow_proposal(msg + o, elen, lib);
+		o += elen;
+	}
 }
 
 static void

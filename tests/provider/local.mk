@@ -22,3 +22,27 @@ tests_unit_check_crypto_conf_SOURCES = tests/unit/check_crypto_conf.c \
 tests_unit_check_crypto_conf_CPPFLAGS = $(TEST_PROVIDER_CPPFLAGS)
 tests_unit_check_crypto_conf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_check_crypto_conf_LDADD = $(TEST_LIBS)
+
+# The PF_KEY server under an offload policy with the test provider loaded
+# (refusals at ADD, REGISTER and ACQUIRE listing what the policy allows).
+check_PROGRAMS += tests/provider/pfkey_offload
+TESTS += tests/provider/pfkey_offload
+tests_provider_pfkey_offload_SOURCES = tests/provider/pfkey_offload.c \
+	tests/unit/check_provider.h $(PFKEY_SUITE_SRCS)
+tests_provider_pfkey_offload_CPPFLAGS = $(PFKEY_SUITE_CPPFLAGS) \
+	-DTEST_PROVIDER_PATH='"$(TEST_PROVIDER_PATH)"'
+tests_provider_pfkey_offload_CFLAGS = $(SERVER_TEST_CFLAGS)
+tests_provider_pfkey_offload_LDADD = $(PFKEY_SUITE_LIBS)
+
+# End to end with the test provider in two namespaces (tests/netns/
+# crypto_*.sh: root and /dev/net/tun, else skipped, as tests/netns/
+# local.mk's e2e tests): show crypto, offload policies at ADD and in
+# REGISTER, the asynchronous pipeline in order and overlapping, provider
+# failures at run time.
+CRYPTO_E2E_TESTS = tests/netns/crypto_offload.sh tests/netns/crypto_failover.sh
+TESTS += $(CRYPTO_E2E_TESTS)
+EXTRA_DIST += $(CRYPTO_E2E_TESTS) tests/netns/crypto_lib.sh \
+	tests/netns/crypto_pfkey.py
+# The tunnel-level offload benchmark (figures only; it sources the two
+# libraries above).
+EXTRA_DIST += bench/offload_tunnel.sh

@@ -37,6 +37,7 @@ START_TEST(test_control_req_parse_show_each)
 		{ "interfaces", CONTROL_WHAT_INTERFACES },
 		{ "stats", CONTROL_WHAT_STATS },
 		{ "knobs", CONTROL_WHAT_KNOBS },
+		{ "crypto", CONTROL_WHAT_CRYPTO },
 	};
 	char buf[128];
 
@@ -196,7 +197,7 @@ START_TEST(test_control_req_parse_unknown)
 	    "member \"cmd\": expected one of show, get, set");
 	ck_refused("{\"version\":1,\"cmd\":\"show\",\"what\":\"sad\"}",
 	    "member \"what\": expected one of sa, sp, interfaces, stats, "
-	    "knobs");
+	    "knobs, crypto");
 	ck_refused("{\"version\":1,\"cmd\":\"show\",\"what\":\"sa\","
 		   "\"verbose\":true}",
 	    "unknown member \"verbose\"");

@@ -404,6 +404,65 @@ START_TEST(test_crypto_conf_param_value_why_cases)
 }
 END_TEST
 
+/* What a reload compares: every field but the lines. */
+START_TEST(test_crypto_conf_same_cases)
+{
+	static const char base[] = "crypto {\n"
+				   "\tprovider a {\n\t\thardware yes\n"
+				   "\t\tk = v\n\t}\n"
+				   "\tquery \"provider=a\"\n"
+				   "\toffload aes-gcm-16 require\n"
+				   "}\n";
+	static const char *const differ[] = {
+		"crypto {\n\tprovider a {\n\t\thardware no\n"
+		"\t\tk = v\n\t}\n\tquery \"provider=a\"\n"
+		"\toffload aes-gcm-16 require\n}\n",
+		"crypto {\n\tprovider a {\n\t\thardware yes\n"
+		"\t\tk = w\n\t}\n\tquery \"provider=a\"\n"
+		"\toffload aes-gcm-16 require\n}\n",
+		"crypto {\n\tprovider a {\n\t\thardware yes\n"
+		"\t\tk = v\n\t}\n\tquery \"provider=b\"\n"
+		"\toffload aes-gcm-16 require\n}\n",
+		"crypto {\n\tprovider a {\n\t\thardware yes\n"
+		"\t\tk = v\n\t}\n\tquery \"provider=a\"\n"
+		"\toffload aes-gcm-16 prefer\n}\n",
+		"crypto {\n\tprovider a {\n\t\thardware yes\n"
+		"\t\tk = v\n\t}\n\tprovider b\n"
+		"\tquery \"provider=a\"\n"
+		"\toffload aes-gcm-16 require\n}\n",
+		"crypto {\n\tprovider a {\n\t\thardware yes\n"
+		"\t\tk = v\n\t}\n\tquery \"provider=a\"\n"
+		"\tquery aes-cbc \"provider=a\"\n"
+		"\toffload aes-gcm-16 require\n}\n",
+	};
+	struct conf *a = parse_ok(base);
+	/* The same statements further down the file: the same section. */
+	struct conf *b = parse_ok("workers 1\n\n"
+				  "crypto {\n"
+				  "\tprovider a {\n\t\thardware yes\n"
+				  "\t\tk = v\n\t}\n"
+				  "\tquery \"provider=a\"\n"
+				  "\toffload aes-gcm-16 require\n"
+				  "}\n");
+	struct conf *none = parse_ok("workers 1\n");
+
+	ck_assert(crypto_conf_same(&a->crypto, &b->crypto));
+	ck_assert(crypto_conf_same(&none->crypto, &none->crypto));
+	ck_assert(!crypto_conf_same(&a->crypto, &none->crypto));
+	for (size_t i = 0; i < sizeof(differ) / sizeof(differ[0]); i++) {
+		struct conf *c = parse_ok(differ[i]);
+
+		ck_assert_msg(!crypto_conf_same(&a->crypto, &c->crypto),
+		    "case %zu compares equal", i);
+		ck_assert(!crypto_conf_same(&c->crypto, &a->crypto));
+		conf_free(c);
+	}
+	conf_free(a);
+	conf_free(b);
+	conf_free(none);
+}
+END_TEST
+
 static Suite *
 crypto_conf_suite(void)
 {
@@ -430,6 +489,7 @@ crypto_conf_suite(void)
 	tcase_add_test(tc, test_crypto_conf_add_limits);
 	tcase_add_test(tc, test_crypto_policy_names);
 	tcase_add_test(tc, test_crypto_conf_param_value_why_cases);
+	tcase_add_test(tc, test_crypto_conf_same_cases);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,7 +3,10 @@
  * SPD, exchange packets through dpath_output on one and dpath_input on the
  * other: policies (none, discard, bypass, ipsec with use/require), SA
  * selection, the path MTU check and its ICMP errors, lifetimes, the
- * inbound policy check, per-SA drop counters.
+ * inbound policy check, per-SA drop counters.  With the test provider
+ * (tests/provider/ipsecdtest.c) on host a: the same ciphertext as the
+ * default provider's, and what a provider failure does under prefer
+ * (software from then on) and require (the SA stops).
  */
 #include "config.h"
 
@@ -26,6 +29,7 @@
 #include "ipsec/replay.h"
 #include "ipsec/sad.h"
 #include "ipsec/spd.h"
+#include "tests/unit/check_provider.h"
 
 struct host {
 	struct dpath_shared sh;
@@ -676,6 +680,172 @@ START_TEST(test_dpath_input_icv)
 }
 END_TEST
 
+/* dpath with the test provider ------------------------------------- */
+
+static struct crypto_lib *tplib;
+static unsigned nevents;
+static enum dpath_crypto_state last_event;
+
+static void
+event_fn(void *arg, const struct sad_entry *e, enum dpath_crypto_state st)
+{
+	(void)arg;
+	ck_assert_uint_eq(e->sa.spi, 0x1001);
+	nevents++;
+	last_event = st;
+}
+
+/* Host a on the test provider, failing after fail_after operations. */
+static void
+setup_tp(enum crypto_policy pol, const char *fail_after)
+{
+	struct crypto_conf cc;
+
+	setup();
+	tp_conf(&cc, pol, "fail-after", fail_after, NULL);
+	tplib = tp_open(&cc);
+	ha.sh.lib = tplib;
+	ha.d.crypto_event = event_fn;
+	nevents = 0;
+	last_event = DPATH_CRYPTO_OK;
+}
+
+static void
+setup_tp_sound(void)
+{
+	setup_tp(CRYPTO_POLICY_PREFER, "0");
+}
+
+static void
+setup_tp_prefer(void)
+{
+	setup_tp(CRYPTO_POLICY_PREFER, "2");
+}
+
+static void
+setup_tp_require(void)
+{
+	setup_tp(CRYPTO_POLICY_REQUIRE, "2");
+}
+
+static void
+teardown_tp(void)
+{
+	teardown();
+	crypto_lib_free(tplib);
+}
+
+/* One packet a -> b; returns a's verdict (b must accept an OK one). */
+static enum ipsec_verdict
+a_to_b(size_t n)
+{
+	struct dpath_out out;
+	struct dpath_in in;
+	enum ipsec_verdict v;
+
+	make_pkt("10.1.0.5", "10.2.0.9", n);
+	if ((v = dpath_output(&ha.d, 5, false, &pkt, &out)) != IPSEC_OK)
+		return v;
+	ck_assert_int_eq(dpath_input(&hb.d, &pkt, &in), IPSEC_OK);
+	ck_assert_mem_eq(pbuf_data(&pkt), orig, orig_len);
+	return v;
+}
+
+/*
+ * The daemon's ESP path on the test provider (hardware, as prefer
+ * chose) gives the default provider's bytes: host b, on the default
+ * provider, has the same SA; both encapsulate the same packets.
+ */
+START_TEST(test_dpath_output_offload_same_bytes)
+{
+	static uint8_t m2[4096];
+	struct dpath_out out;
+	struct dpath_sa_state *st;
+	struct pbuf p2;
+
+	add_sa(&ha, IPPROTO_ESP, 0x1001, SA_MODE_TUNNEL, "192.0.2.1",
+	    "192.0.2.2", 5);
+	add_sa(&hb, IPPROTO_ESP, 0x1001, SA_MODE_TUNNEL, "192.0.2.1",
+	    "192.0.2.2", 5);
+	add_pol(&ha, SPD_DIR_OUT, "10.1.0.0/16", "10.2.0.0/16",
+	    SPD_ACTION_IPSEC, "192.0.2.1", "192.0.2.2", KNOBS_LEVEL_REQUIRE);
+	add_pol(&hb, SPD_DIR_OUT, "10.1.0.0/16", "10.2.0.0/16",
+	    SPD_ACTION_IPSEC, "192.0.2.1", "192.0.2.2", KNOBS_LEVEL_REQUIRE);
+	pbuf_init(&p2, m2, sizeof(m2), 256);
+	for (size_t n = 0; n < 300; n += 37) {
+		make_pkt("10.1.0.5", "10.2.0.9", n);
+		ck_assert(pbuf_set(&p2, orig, orig_len, 256));
+		ck_assert_int_eq(
+		    dpath_output(&ha.d, 5, false, &pkt, &out), IPSEC_OK);
+		ck_assert_int_eq(
+		    dpath_output(&hb.d, 5, false, &p2, &out), IPSEC_OK);
+		ck_assert_uint_eq(pbuf_len(&pkt), pbuf_len(&p2));
+		ck_assert_mem_eq(
+		    pbuf_data(&pkt), pbuf_data(&p2), pbuf_len(&p2));
+	}
+	st = sad_wstate_get(in_sa(&ha, 0x1001), ha.d.slot);
+	ck_assert_ptr_nonnull(st);
+	ck_assert(cipher_choice(st->c)->enc.is_hw);
+	ck_assert_str_eq(cipher_choice(st->c)->enc.provider, "ipsecdtest");
+	ck_assert_uint_ge(tp_counter(tplib, "ops"), 9);
+}
+END_TEST
+
+/* prefer: the failed operation's packet is lost, the next ones go. */
+START_TEST(test_dpath_failover_prefer_falls_back)
+{
+	struct dpath_sa_crypto sc;
+	struct dpath_sa_state *st;
+
+	tunnel_pair();
+	ck_assert_int_eq(a_to_b(100), IPSEC_OK);
+	ck_assert_int_eq(a_to_b(100), IPSEC_OK);
+	ck_assert_uint_eq(nevents, 0);
+	ck_assert_int_eq(a_to_b(100), IPSEC_DROP_CRYPTO);
+	ck_assert_uint_eq(nevents, 1);
+	ck_assert_int_eq(last_event, DPATH_CRYPTO_FALLBACK);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(a_to_b(100 + (size_t)i), IPSEC_OK);
+	ck_assert_uint_eq(nevents, 1);
+	st = sad_wstate_get(in_sa(&ha, 0x1001), ha.d.slot);
+	ck_assert(!cipher_choice(st->c)->enc.is_hw);
+	dpath_sa_crypto(in_sa(&ha, 0x1001), 2, &sc);
+	ck_assert_uint_eq(sc.errors, 1);
+	ck_assert_uint_eq(sc.nfallback, 1);
+	ck_assert_uint_eq(sc.nstopped, 0);
+	ck_assert_uint_eq(
+	    atomic_load(&in_sa(&ha, 0x1001)->drops[IPSEC_DROP_CRYPTO]), 1);
+	ck_assert_uint_eq(tp_counter(tplib, "failures"), 1);
+}
+END_TEST
+
+/* require: the SA stops on this worker; its packets are dropped. */
+START_TEST(test_dpath_failover_require_stops)
+{
+	struct dpath_sa_crypto sc;
+
+	tunnel_pair();
+	ck_assert_int_eq(a_to_b(100), IPSEC_OK);
+	ck_assert_int_eq(a_to_b(100), IPSEC_OK);
+	ck_assert_int_eq(a_to_b(100), IPSEC_DROP_CRYPTO);
+	ck_assert_uint_eq(nevents, 1);
+	ck_assert_int_eq(last_event, DPATH_CRYPTO_STOPPED);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(a_to_b(100), IPSEC_DROP_CRYPTO);
+	ck_assert_uint_eq(nevents, 1);
+	dpath_sa_crypto(in_sa(&ha, 0x1001), 2, &sc);
+	ck_assert_uint_eq(sc.errors, 1);
+	ck_assert_uint_eq(sc.nfallback, 0);
+	ck_assert_uint_eq(sc.nstopped, 1);
+	ck_assert_uint_eq(
+	    atomic_load(&in_sa(&ha, 0x1001)->drops[IPSEC_DROP_CRYPTO]), 4);
+	/* Only the one operation reached the provider after the stop. */
+	ck_assert_uint_eq(tp_counter(tplib, "failures"), 1);
+	ck_assert_str_eq(
+	    dpath_crypto_state_name(DPATH_CRYPTO_STOPPED), "stopped");
+}
+END_TEST
+
 static Suite *
 dpath_suite(void)
 {
@@ -702,6 +872,18 @@ dpath_suite(void)
 	tc = tcase_create("dpath_icmp_toobig");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_dpath_icmp_toobig_v6);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("dpath_offload");
+	tcase_add_checked_fixture(tc, setup_tp_sound, teardown_tp);
+	tcase_add_test(tc, test_dpath_output_offload_same_bytes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("dpath_offload_prefer");
+	tcase_add_checked_fixture(tc, setup_tp_prefer, teardown_tp);
+	tcase_add_test(tc, test_dpath_failover_prefer_falls_back);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("dpath_offload_require");
+	tcase_add_checked_fixture(tc, setup_tp_require, teardown_tp);
+	tcase_add_test(tc, test_dpath_failover_require_stops);
 	suite_add_tcase(s, tc);
 	return s;
 }

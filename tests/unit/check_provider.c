@@ -642,6 +642,76 @@ START_TEST(test_crypto_lib_selftest_disables_corrupt)
 }
 END_TEST
 
+/* crypto_lib_providers --------------------------------------------- */
+
+static const struct crypto_prov_param *
+param_of(const struct crypto_prov_info *p, const char *name)
+{
+	for (size_t i = 0; i < p->nparams; i++)
+		if (strcmp(p->params[i].name, name) == 0)
+			return &p->params[i];
+	return NULL;
+}
+
+/* The test provider, then the default one, with what they report. */
+START_TEST(test_crypto_lib_providers_params)
+{
+	struct crypto_conf cc;
+	struct crypto_lib *lib;
+	struct crypto_prov_info info[4];
+	const struct crypto_prov_param *q;
+
+	tp_conf(&cc, CRYPTO_POLICY_PREFER, NULL);
+	lib = tp_open(&cc);
+	ck_assert_uint_eq(crypto_lib_providers(lib, info, 4), 2);
+	ck_assert_str_eq(info[0].name, "ipsecdtest");
+	ck_assert(info[0].is_async);
+	ck_assert_int_eq(info[0].hardware, CRYPTO_FLAG_AUTO);
+	ck_assert_ptr_nonnull(q = param_of(&info[0], "max-inflight"));
+	ck_assert(q->is_number);
+	ck_assert_int_eq(q->number, 0);
+	ck_assert_ptr_nonnull(q = param_of(&info[0], "ops"));
+	ck_assert(q->is_number);
+	ck_assert_str_eq(info[1].name, "default");
+	ck_assert(!info[1].is_async);
+	ck_assert_int_eq(info[1].hardware, CRYPTO_FLAG_NO);
+	ck_assert_ptr_nonnull(q = param_of(&info[1], "name"));
+	ck_assert(!q->is_number);
+	ck_assert_ptr_nonnull(strstr(q->text, "OpenSSL"));
+	ck_assert_ptr_nonnull(q = param_of(&info[1], "status"));
+	ck_assert(q->is_number);
+	ck_assert_int_eq(q->number, 1);
+	/* max bounds the rows. */
+	ck_assert_uint_eq(crypto_lib_providers(lib, info, 1), 1);
+	ck_assert_int_eq(
+	    crypto_lib_policy(lib, alg_get(ALG_AES_CBC)), CRYPTO_POLICY_PREFER);
+	crypto_lib_free(lib);
+}
+END_TEST
+
+/* crypto_lib_has_hardware ------------------------------------------ */
+
+/* The default provider alone, the test provider, and one that failed. */
+START_TEST(test_crypto_lib_has_hardware_cases)
+{
+	struct crypto_conf cc;
+	struct crypto_lib *lib = crypto_lib_new(NULL);
+
+	ck_assert_ptr_nonnull(lib);
+	ck_assert(!crypto_lib_has_hardware(lib));
+	crypto_lib_free(lib);
+	tp_conf(&cc, CRYPTO_POLICY_PREFER, NULL);
+	lib = tp_open(&cc);
+	ck_assert(crypto_lib_has_hardware(lib));
+	crypto_lib_free(lib);
+	tp_conf(&cc, CRYPTO_POLICY_PREFER, "corrupt-tag", "1", NULL);
+	lib = tp_open(&cc);
+	ck_assert_int_eq(crypto_lib_selftest(lib, now, NULL, 0.01), 8);
+	ck_assert(!crypto_lib_has_hardware(lib));
+	crypto_lib_free(lib);
+}
+END_TEST
+
 /* cipher_new_policy / cipher_failover ------------------------------ */
 
 START_TEST(test_cipher_new_policy_follows_choice)
@@ -809,6 +879,14 @@ provider_suite(void)
 	tc = tcase_create("crypto_lib_usable");
 	tcase_add_test(tc, test_crypto_lib_usable_policy);
 	tcase_add_test(tc, test_crypto_lib_usable_bits_range);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("crypto_lib_providers");
+	tcase_add_test(tc, test_crypto_lib_providers_params);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("crypto_lib_has_hardware");
+	tcase_add_test(tc, test_crypto_lib_has_hardware_cases);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("crypto_lib_selftest");
