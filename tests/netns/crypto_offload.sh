@@ -56,13 +56,13 @@ j=$(ctl A -j show crypto)
 	fail "show crypto as text" "$out"
 
 # 2. require: ChaCha20-Poly1305 refused at ADD, REGISTER without it.
-out=$(n "$A" "$PY" "$E2E_SRC/crypto_pfkey.py" add "$E2E_WORK/A/pfkey.sock" \
+out=$(n "$A" "$PY" "$E2E_SRC/crypto_pfkey.py" add "$E2E_WORK/A/run/pfkey.sock" \
     10.0.0.1 10.0.0.2 0x1701 chacha)
 [[ $out == "errno 38" ]] || fail "require refuses chacha20-poly1305 with ENOSYS" "$out"
 [[ $(e2e_sa_get A 0x1701 .spi) == null ]] || fail "no SA 0x1701" "$(ctl A show sa)"
 grep -q "pfkey: add of sa 0x00001701 refused: chacha20-poly1305 with a 256-bit key: offload require, but no hardware provider offers it (hardware providers: ipsecdtest)" \
     "$E2E_WORK/A/ipsecd.log" || fail "the refusal logged" "$(tail -n 5 "$E2E_WORK/A/ipsecd.log")"
-out=$(n "$A" "$PY" "$E2E_SRC/crypto_pfkey.py" register "$E2E_WORK/A/pfkey.sock")
+out=$(n "$A" "$PY" "$E2E_SRC/crypto_pfkey.py" register "$E2E_WORK/A/run/pfkey.sock")
 echo "$out" >&2
 [[ $(grep -c '^encrypt ' <<<"$out") == 5 && $out == *"encrypt 20 128 256"* &&
     $out == *"encrypt 11 0 0"* && $out != *"encrypt 28 "* && $out != *"encrypt 12 "* ]] ||
@@ -91,7 +91,7 @@ e2e_stop A
 e2e_stop B
 crypto_pair_conf prefer 0 0
 e2e_start A
-out=$(n "$A" "$PY" "$E2E_SRC/crypto_pfkey.py" add "$E2E_WORK/A/pfkey.sock" \
+out=$(n "$A" "$PY" "$E2E_SRC/crypto_pfkey.py" add "$E2E_WORK/A/run/pfkey.sock" \
     10.0.0.1 10.0.0.2 0x1702 chacha)
 [[ $out == "errno 0" ]] || fail "prefer accepts chacha20-poly1305" "$out"
 [[ $(e2e_sa_get A 0x1702 '.crypto | "\(.fallback) \(.enc.provider) \(.enc.hardware)"') == "true default false" ]] ||
@@ -101,7 +101,7 @@ out=$(ctl A show sa)
 	fail "show sa says SA 0x1702 fell back" "$out"
 [[ $(grep -c "sa 0x00001702: chacha20-poly1305 with a 256-bit key: no hardware offers it" "$E2E_WORK/A/ipsecd.log") == 1 ]] ||
 	fail "the fallback logged once" "$(tail -n 5 "$E2E_WORK/A/ipsecd.log")"
-out=$(n "$A" "$PY" "$E2E_SRC/crypto_pfkey.py" register "$E2E_WORK/A/pfkey.sock")
+out=$(n "$A" "$PY" "$E2E_SRC/crypto_pfkey.py" register "$E2E_WORK/A/run/pfkey.sock")
 [[ $out == *"encrypt 28 256 256"* && $out == *"encrypt 12 128 256"* && $out == *"auth 5 256 256"* ]] ||
 	fail "REGISTER under prefer lists everything" "$out"
 echo "crypto_offload: all checks passed"
