@@ -25,7 +25,7 @@
 # with ratios ipsecd/wireguard-go and ipsecd/veth.
 #
 #   bench/tunnel.sh [-m] [-q] [-b BUILD] [-s SYSTEMS] [-t SECS] [-w N]
-#                   [-c 'ipsecd.conf line']...
+#                   [-c 'ipsecd.conf line']... [-P DIR]
 #     -m  Markdown table (default: aligned text)
 #     -q  quick: 3-second runs, fewer UDP probes, 20 pings
 #     -b  build directory with ipsecd (default: build/release of this tree)
@@ -33,6 +33,8 @@
 #     -t  seconds per TCP run and per UDP confirmation (default 10)
 #     -w  ipsecd workers (default: 0, one per CPU)
 #     -c  a line added to both ipsecd.conf (repeatable)
+#     -P  record a perf profile (cpu-clock, call graphs) of both tunnel
+#         ends during the 1-stream TCP run into DIR/SYSTEM.perf.data
 #
 # Needs root, /dev/net/tun, and iperf3, jq, ping, wireguard-go and wg
 # (installed with apt-get when missing).  Every loop is bounded in count
@@ -43,9 +45,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 markdown=0 quick=0 build=$top/build/release systems=veth,ipsecd,wireguard-go
-tcp_secs=10 workers=0
+tcp_secs=10 workers=0 perf_dir=
 conf_extra=()
-while getopts mqb:s:t:w:c: opt; do
+while getopts mqb:s:t:w:c:P: opt; do
 	case $opt in
 	m) markdown=1 ;;
 	q) quick=1 ;;
@@ -54,8 +56,9 @@ while getopts mqb:s:t:w:c: opt; do
 	t) tcp_secs=$OPTARG ;;
 	w) workers=$OPTARG ;;
 	c) conf_extra+=("$OPTARG") ;;
+	P) perf_dir=$(mkdir -p "$OPTARG" && cd "$OPTARG" && pwd) ;;
 	*)
-		sed -n '/^#   bench\/tunnel.sh/,/^#     -c/p' "$0" | sed 's/^# \?//' >&2
+		sed -n '/^#   bench\/tunnel.sh/,/^#     -P/p' "$0" | sed 's/^# \?//' >&2
 		exit 2
 		;;
 	esac
@@ -228,9 +231,21 @@ iperf() {
 tcp() {
 	local sys=$1 m=$2 a=$3 src=$4 dst=$5 streams=$6 t0 t1 bytes bps
 	shift 6
+	local perf=
+	if [[ -n $perf_dir && $m == tcp1 ]] && (($# > 0)); then
+		perf record -q -e cpu-clock -g -o "$perf_dir/$sys.perf.data" \
+		    -p "$(IFS=,; echo "$*")" >"$tmp/perf-$sys.log" 2>&1 &
+		perf=$!
+		pids+=("$perf")
+		sleep 1
+	fi
 	t0=$(ticks_sum "$@")
 	iperf "$sys-$m" "$a" "$src" "$dst" -t "$tcp_secs" -P "$streams"
 	t1=$(ticks_sum "$@")
+	if [[ -n $perf ]]; then
+		kill -INT "$perf" 2>/dev/null || true
+		wait "$perf" 2>/dev/null || true
+	fi
 	bytes=$(jq -r '.end.sum_received.bytes // 0' "$tmp/$sys-$m.json" 2>/dev/null || echo 0)
 	bps=$(jq -r '.end.sum_received.bits_per_second // 0' "$tmp/$sys-$m.json" 2>/dev/null || echo 0)
 	R[$sys/$m]=$(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }')
