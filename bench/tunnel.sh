@@ -6,6 +6,8 @@
 #   veth          the bare veth pair: the underlay's limit
 #   ipsecd        two ipsecd, manual keys, ESP AES-128-GCM tunnel mode,
 #                 interface MTU 1440
+#   ipsecd-nogso  the same with IPSECD_TUN_OFFLOAD=0: no TSO super-packets
+#                 read from the TUN device, no coalesced ones written to it
 #   wireguard-go  userspace WireGuard over TUN, interface MTU 1440
 #
 #   +------------- bXA-$$ -------------+            +------------- bXB-$$ -------------+
@@ -29,7 +31,8 @@
 #     -m  Markdown table (default: aligned text)
 #     -q  quick: 3-second runs, fewer UDP probes, 20 pings
 #     -b  build directory with ipsecd (default: build/release of this tree)
-#     -s  comma-separated systems (default veth,ipsecd,wireguard-go)
+#     -s  comma-separated systems (default veth,ipsecd,ipsecd-nogso,
+#         wireguard-go)
 #     -t  seconds per TCP run and per UDP confirmation (default 10)
 #     -w  ipsecd workers (default: 0, one per CPU)
 #     -c  a line added to both ipsecd.conf (repeatable)
@@ -44,7 +47,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-markdown=0 quick=0 build=$top/build/release systems=veth,ipsecd,wireguard-go
+markdown=0 quick=0 build=$top/build/release
+systems=veth,ipsecd,ipsecd-nogso,wireguard-go
 tcp_secs=10 workers=0 perf_dir=
 conf_extra=()
 while getopts mqb:s:t:w:c:P: opt; do
@@ -104,7 +108,7 @@ if ((${#missing[@]})); then
 fi
 ipsecd=$build/ipsecd
 ipsecctl=$build/src/ipsecctl/ipsecctl
-if want ipsecd && [[ ! -x $ipsecd || ! -x $ipsecctl ]]; then
+if { want ipsecd || want ipsecd-nogso; } && [[ ! -x $ipsecd || ! -x $ipsecctl ]]; then
 	echo "tunnel.sh: no $ipsecd: build first (scripts/build.sh $build)" >&2
 	exit 1
 fi
@@ -385,9 +389,11 @@ ipsecd_conf() {
 	)
 }
 
+# bench_ipsecd SYSTEM [VAR=VALUE...]: the environment of both daemons.
 bench_ipsecd() {
-	local a=biA-$$ b=biB-$$ s ns i pa pb
-	log "ipsecd: setting up"
+	local sys=$1 a=biA-$$ b=biB-$$ s ns i pa pb
+	shift
+	log "$sys: setting up"
 	underlay "$a" "$b"
 	(
 		umask 077
@@ -400,7 +406,7 @@ bench_ipsecd() {
 		ipsecd_conf "$s"
 		ns=$a
 		[[ $s == B ]] && ns=$b
-		start_bg "$ns" "ipsecd-$s" "$ipsecd" -d -f "$tmp/$s/ipsecd.conf"
+		start_bg "$ns" "$sys-$s" env "$@" "$ipsecd" -d -f "$tmp/$s/ipsecd.conf"
 		[[ $s == A ]] && pa=$BG_PID || pb=$BG_PID
 		for ((i = 0; i < 100; i++)); do
 			"$ipsecctl" -s "$tmp/$s/control.sock" show stats >/dev/null 2>&1 && break
@@ -411,7 +417,7 @@ bench_ipsecd() {
 	done
 	rm -f "$tmp/sas"
 	wait_path "$a" 10.9.0.2
-	measure ipsecd "$a" "$b" 10.9.0.1 10.9.0.2 "$pa" "$pb"
+	measure "$sys" "$a" "$b" 10.9.0.1 10.9.0.2 "$pa" "$pb"
 	stop_pid "$pa"
 	stop_pid "$pb"
 	ip netns del "$a"
@@ -454,7 +460,8 @@ bench_wg() {
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 want veth && bench_veth
-want ipsecd && bench_ipsecd
+want ipsecd && bench_ipsecd ipsecd
+want ipsecd-nogso && bench_ipsecd ipsecd-nogso IPSECD_TUN_OFFLOAD=0
 want wireguard-go && bench_wg
 
 # The table.  A ratio is ipsecd's figure over the other's; for RTT and
@@ -464,7 +471,7 @@ ratio() {
 	[[ $x =~ ^[0-9.]+$ && $y =~ ^[0-9.]+$ ]] || { echo "-"; return; }
 	awk -v x="$x" -v y="$y" 'BEGIN { if (y == 0) print "-"; else printf "%.2f", x / y }'
 }
-cols=(veth ipsecd wireguard-go)
+cols=(veth ipsecd ipsecd-nogso wireguard-go)
 rows=("TCP 1 stream, Gbit/s|tcp1" "TCP 4 streams, Gbit/s|tcp4"
 	"UDP 1400-B packets/s, <1% loss|udp" "ping RTT avg, ms|rtt"
 	"CPU s/GB both ends, TCP 1 stream|cpu_tcp1"
@@ -476,6 +483,7 @@ table=$tmp/table
 		want "$c" && printf '|%s' "$c"
 	done
 	want ipsecd && want wireguard-go && printf '|%s' "ipsecd/wireguard-go"
+	want ipsecd-nogso && want wireguard-go && printf '|%s' "ipsecd-nogso/wireguard-go"
 	want ipsecd && want veth && printf '|%s' "ipsecd/veth"
 	echo
 	for r in "${rows[@]}"; do
@@ -486,6 +494,8 @@ table=$tmp/table
 		done
 		want ipsecd && want wireguard-go &&
 			printf '|%s' "$(ratio "${R[ipsecd/$key]:--}" "${R[wireguard-go/$key]:--}")"
+		want ipsecd-nogso && want wireguard-go &&
+			printf '|%s' "$(ratio "${R[ipsecd-nogso/$key]:--}" "${R[wireguard-go/$key]:--}")"
 		want ipsecd && want veth &&
 			printf '|%s' "$(ratio "${R[ipsecd/$key]:--}" "${R[veth/$key]:--}")"
 		echo
