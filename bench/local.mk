@@ -7,3 +7,6 @@ bench_ipsecd_bench_SOURCES = bench/bench.c bench/bench_esp.c \
 bench_ipsecd_bench_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTEST_PROVIDER_PATH='"$(TEST_PROVIDER_PATH)"'
 bench_ipsecd_bench_LDADD = $(CORE_LIBS)
+
+# The tunnel benchmark (veth, ipsecd, wireguard-go; scripts/run.sh --bench).
+dist_noinst_SCRIPTS += bench/tunnel.sh

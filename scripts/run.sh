@@ -13,10 +13,13 @@
 #                              ESP, AES-128-GCM, tunnel mode
 #
 #   scripts/run.sh            the tunnel demo (about a minute after the build)
-#   scripts/run.sh --bench    the core benchmark instead (README's figures):
-#                             ESP against raw OpenSSL EVP, SAD/SPD lookups,
-#                             memory per SA; further arguments go to it
-#                             (-m: Markdown tables, -q: quick)
+#   scripts/run.sh --bench    the benchmarks instead (README's figures): the
+#                             core one (ESP against raw OpenSSL EVP, SAD/SPD
+#                             lookups, memory per SA; further arguments go
+#                             to it: -m Markdown tables, -q quick), then, as
+#                             root, the tunnel one (bench/tunnel.sh: ipsecd
+#                             against the bare veth pair and wireguard-go,
+#                             given -m and -q too)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build/release
@@ -26,7 +29,18 @@ build=$top/build/release
 
 if [[ ${1:-} == --bench ]]; then
 	shift
-	exec "$build/bench/ipsecd-bench" "$@"
+	"$build/bench/ipsecd-bench" "$@"
+	if ((EUID != 0)) || [[ ! -c /dev/net/tun ]]; then
+		echo "run: the tunnel benchmark needs root and /dev/net/tun" >&2
+		exit 1
+	fi
+	targs=()
+	for a; do
+		case $a in
+		-m | -q) targs+=("$a") ;;
+		esac
+	done
+	exec "$top/bench/tunnel.sh" -b "$build" "${targs[@]}"
 fi
 
 if ((EUID != 0)); then

@@ -1,6 +1,7 @@
 # The daemon's I/O layer: TUN queues, rtnetlink, raw and UDP sockets.
 noinst_LTLIBRARIES += src/daemon/libipsecd_net.la
 src_daemon_libipsecd_net_la_SOURCES = src/daemon/tun.c src/daemon/tun.h \
+	src/daemon/tun_gso.c src/daemon/tun_gso.h \
 	src/daemon/netlink.c src/daemon/netlink.h \
 	src/daemon/netlink_parse.c src/daemon/netlink_parse.h \
 	src/daemon/sock.c src/daemon/sock.h \
@@ -60,7 +61,7 @@ tests_netns_net_nl_SOURCES = tests/netns/net_nl.c $(NET_DRIVER_UTIL) \
 tests_netns_net_nl_CFLAGS = $(NET_DRIVER_CFLAGS)
 tests_netns_net_nl_LDADD = $(LIBMNL_LIBS)
 tests_netns_net_tun_SOURCES = tests/netns/net_tun.c $(NET_DRIVER_UTIL) \
-	src/daemon/tun.c
+	src/daemon/tun.c src/daemon/tun_gso.c
 tests_netns_net_tun_CFLAGS = $(NET_DRIVER_CFLAGS)
 tests_netns_net_sock_SOURCES = tests/netns/net_sock.c $(NET_DRIVER_UTIL) \
 	src/daemon/sock.c src/daemon/sock_pkt.c src/daemon/sock_bpf.c
@@ -70,3 +71,22 @@ NET_TESTS = tests/netns/net_netlink.sh tests/netns/net_tun.sh \
 	tests/netns/net_sock.sh
 TESTS += $(NET_TESTS)
 EXTRA_DIST += $(NET_TESTS) tests/netns/net_lib.sh
+
+# TUN offloads (tun_gso.c): super-packets split, partial checksums
+# completed; a unit suite and a fuzz target with its regression driver.
+check_PROGRAMS += tests/unit/check_tun_gso tests/fuzz/fuzz_tun_gso_regress
+TESTS += tests/unit/check_tun_gso tests/fuzz/fuzz_tun_gso_regress
+tests_unit_check_tun_gso_SOURCES = tests/unit/check_tun_gso.c \
+	src/daemon/tun_gso.c src/ipsec/iphdr.c src/common/addr.c
+tests_unit_check_tun_gso_CFLAGS = $(TEST_CFLAGS)
+tests_unit_check_tun_gso_LDADD = $(TEST_LIBS)
+FUZZ_TUN_GSO_SRCS = tests/fuzz/fuzz_tun_gso.c src/daemon/tun_gso.c
+tests_fuzz_fuzz_tun_gso_regress_SOURCES = $(FUZZ_TUN_GSO_SRCS)
+tests_fuzz_fuzz_tun_gso_regress_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_REGRESS
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_tun_gso
+FUZZ_TARGETS += tests/fuzz/fuzz_tun_gso
+tests_fuzz_fuzz_tun_gso_SOURCES = $(FUZZ_TUN_GSO_SRCS)
+tests_fuzz_fuzz_tun_gso_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_tun_gso_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+endif

@@ -98,6 +98,17 @@ sock_alloc(int family, enum sock_type type, int proto)
 	return s;
 }
 
+/*
+ * Whether received packets come with their IP header (raw IPv4): then the
+ * header gives every field and no ancillary data is asked for, which
+ * saves the kernel three control messages per packet.
+ */
+static bool
+rx_has_header(const struct sock *s)
+{
+	return s->type == SOCK_T_RAW_RX && s->family == AF_INET;
+}
+
 /* The receive options that give a rebuilt header its fields. */
 static int
 set_recv_opts(const struct sock *s)
@@ -144,7 +155,7 @@ sock_raw_rx_new(int family, uint8_t proto, uint32_t mark, unsigned int worker,
 		sizeof(prog)) == -1 ||
 	    setopt(s->fd, SOL_SOCKET, SO_LOCK_FILTER, 1) == -1 ||
 	    setopt(s->fd, SOL_SOCKET, SO_MARK, (int)mark) == -1 ||
-	    set_recv_opts(s) == -1)
+	    (!rx_has_header(s) && set_recv_opts(s) == -1))
 		goto fail;
 	drain(s->fd);
 	return s;
@@ -256,7 +267,7 @@ sock_free(struct sock *s)
 static size_t
 rx_reserve(const struct sock *s)
 {
-	if (s->type == SOCK_T_RAW_RX && s->family == AF_INET)
+	if (rx_has_header(s))
 		return 0;
 	return s->family == AF_INET ? 20 : 40;
 }
@@ -299,11 +310,7 @@ rx_finish(struct sock *s, size_t j, struct sock_pkt *out)
 		return false;
 	}
 	pbuf_put(pb, mm->msg_len);
-	found =
-	    sock_cmsg_parse(mh->msg_control, mh->msg_controllen, s->family, m);
-	if (found == -1 || (mh->msg_flags & MSG_CTRUNC))
-		goto bad;
-	if (s->type == SOCK_T_RAW_RX && s->family == AF_INET) {
+	if (rx_has_header(s)) {
 		/* The kernel hands over the header as received. */
 		if (sock_hdr_parse(pbuf_data(pb), pbuf_len(pb), m) == 0)
 			goto bad;
@@ -311,7 +318,10 @@ rx_finish(struct sock *s, size_t j, struct sock_pkt *out)
 		out->pb = pb;
 		return true;
 	}
-	if ((found & all) != all || !rx_source(s, mh, m))
+	found =
+	    sock_cmsg_parse(mh->msg_control, mh->msg_controllen, s->family, m);
+	if (found == -1 || (mh->msg_flags & MSG_CTRUNC) ||
+	    (found & all) != all || !rx_source(s, mh, m))
 		goto bad;
 	if (s->type == SOCK_T_RAW_RX) {
 		m->proto = s->proto;
@@ -345,8 +355,10 @@ rx_setup(struct sock *s, size_t j, struct pbuf *pb)
 	mh->msg_namelen = sizeof(s->names[j]);
 	mh->msg_iov = &s->iov[j];
 	mh->msg_iovlen = 1;
-	mh->msg_control = s->ctl[j].buf;
-	mh->msg_controllen = sizeof(s->ctl[j].buf);
+	if (!rx_has_header(s)) {
+		mh->msg_control = s->ctl[j].buf;
+		mh->msg_controllen = sizeof(s->ctl[j].buf);
+	}
 }
 
 ssize_t

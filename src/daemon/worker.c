@@ -81,6 +81,8 @@
 /* Packets per batch, and batches per descriptor per wake-up (fairness). */
 #define WORKER_BATCH 32
 #define WORKER_ROUNDS 4
+/* Most rounds for one queue while a 64 KB super-packet is split. */
+#define WORKER_ROUNDS_SEGS 64
 /* Pool: enough for a batch in flight on every path, with slack. */
 #define WORKER_POOL_BUFS 512
 #define WORKER_BUF_SIZE 16384
@@ -782,7 +784,7 @@ do_tun(struct worker *w, struct iface *ifc)
 	/* Jobs whose async ops finished inline, within crypto_submit. */
 	if (w->jobs->nput > 0 || w->jobs->nin > 0)
 		flush_async(w);
-	return n == WORKER_BATCH;
+	return n == WORKER_BATCH || tun_pending(q);
 }
 
 /* The group of decapsulated packets for one interface in a batch. */
@@ -1320,7 +1322,15 @@ worker_main(void *arg)
 				if (t == NULL || t->gen != w->synced_gen ||
 				    idx >= t->n)
 					break;
-				for (int r = 0; r < WORKER_ROUNDS; r++)
+				/*
+				 * Past the rounds only while a super-packet's
+				 * segments wait (tun.h): its fd may not be
+				 * readable again.
+				 */
+				for (int r = 0; r < WORKER_ROUNDS ||
+				     (r < WORKER_ROUNDS_SEGS &&
+					 tun_pending(&t->v[idx]->q[w->index]));
+				     r++)
 					if (!do_tun(w, t->v[idx]))
 						break;
 				break;
