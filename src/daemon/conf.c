@@ -384,9 +384,9 @@ keyword_cmp(const void *key, const void *elem)
 	return t->len < n ? -1 : t->len > n;
 }
 
-/* "a, b, ... or z" of a keyword list, with an optional last choice. */
-static const char *
-choices(const char *(*at)(size_t), const char *last, char *buf, size_t size)
+const char *
+conf_choices(
+    const char *(*at)(size_t), const char *last, char *buf, size_t size)
 {
 	size_t n = 0, o = 0;
 
@@ -440,8 +440,9 @@ top_stmt(struct conf_parser *p, const struct conf_stmt *st)
 	if (kw == NULL) {
 		conf_err(p, st->line, "unknown keyword \"%s\"; expected %s",
 		    conf_show(t0, buf),
-		    choices(top_at, "a knob name (net.inet.ipsec.dfbit, ...)",
-			list, sizeof(list)));
+		    conf_choices(top_at,
+			"a knob name (net.inet.ipsec.dfbit, ...)", list,
+			sizeof(list)));
 		if (st->is_block)
 			conf_skip_block(p, st->line);
 		return;

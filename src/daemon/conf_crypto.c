@@ -58,20 +58,11 @@ conf_crypto_keyword(bool is_provider, size_t i)
 	return i < NCKW ? ckw[i].name : NULL;
 }
 
-/* "aes-gcm-8, ..., hmac-sha512 or null-auth" into buf. */
+/* The algorithms' names, for conf_choices. */
 static const char *
-alg_choices(char *buf, size_t size)
+alg_at(size_t i)
 {
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < ALG_COUNT && o < size; i++)
-		o += (size_t)snprintf(buf + o, size - o, "%s%s",
-		    i == 0		     ? ""
-			: i + 1 == ALG_COUNT ? " or "
-					     : ", ",
-		    alg_get((enum alg_id)i)->name);
-	return buf;
+	return i < ALG_COUNT ? alg_get((enum alg_id)i)->name : NULL;
 }
 
 /* The algorithm named by t (names and aliases of alg.h), or NULL. */
@@ -87,7 +78,7 @@ conf_alg(struct conf_parser *p, const struct conf_tok *t, const char *keyword)
 		conf_err(p, t->line,
 		    "unknown algorithm \"%s\" for %s; expected %s",
 		    conf_show(t, buf), keyword,
-		    alg_choices(list, sizeof(list)));
+		    conf_choices(alg_at, NULL, list, sizeof(list)));
 	return a;
 }
 

@@ -241,21 +241,6 @@ ikw_cmp(const void *key, const void *elem)
 	return t->len < n ? -1 : t->len > n;
 }
 
-static const char *
-iface_choices(char *buf, size_t size)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < NIKW && o < size; i++)
-		o += (size_t)snprintf(buf + o, size - o, "%s%s",
-		    i == 0		? ""
-			: i + 1 == NIKW ? " or "
-					: ", ",
-		    ikw[i].name);
-	return buf;
-}
-
 /* One statement inside the block of ifc. */
 static void
 iface_stmt(struct conf_parser *p, struct conf_iface *ifc,
@@ -277,7 +262,7 @@ iface_stmt(struct conf_parser *p, struct conf_iface *ifc,
 		conf_err(p, st->line,
 		    "unknown keyword \"%s\" in interface %s; expected %s",
 		    conf_show(&st->t[0], buf), shown,
-		    iface_choices(list, sizeof(list)));
+		    conf_choices(conf_iface_keyword, NULL, list, sizeof(list)));
 		if (st->is_block)
 			conf_skip_block(p, st->line);
 		return;

@@ -161,4 +161,11 @@ void conf_check_all(struct conf_parser *p);
 /* Interface keywords, in table order; NULL past the end. */
 const char *conf_iface_keyword(size_t i);
 
+/*
+ * "a, b, ... or z" into buf (size bytes, cut short when it does not fit)
+ * of at(0), at(1), ... up to the first NULL, with an optional last choice.
+ */
+const char *conf_choices(
+    const char *(*at)(size_t), const char *last, char *buf, size_t size);
+
 #endif
