@@ -73,10 +73,10 @@ shift $((OPTIND - 1))
 [[ $workers =~ ^[0-9]+$ ]] || { echo "tunnel.sh: -w wants a number" >&2; exit 2; }
 
 # UDP search: probe seconds, most bisection probes, most step-downs.
-udp_probe_secs=3 udp_probes=8 udp_steps=2 ping_count=100
+udp_probe_secs=3 udp_probes=8 udp_steps=3 ping_count=100
 if ((quick)); then
 	((tcp_secs > 3)) && tcp_secs=3
-	udp_probe_secs=1 udp_probes=5 udp_steps=1 ping_count=20
+	udp_probe_secs=1 udp_probes=5 udp_steps=2 ping_count=20
 fi
 udp_secs=$tcp_secs
 udp_len=1372 # 1400-byte IP packets
@@ -280,9 +280,11 @@ lossy() {
 #   2. else at most udp_probes bisection runs between 0 and the unlimited
 #      run's sent rate or 4 times its received rate, whichever is lower
 #      (receivers collapse under overload, so the received rate there
-#      underestimates), starting at its received rate;
-#   3. a confirmation run of udp_secs at the best rate, stepped down 10%
-#      at most udp_steps times while it loses 1% or more.
+#      underestimates), starting at its received rate; the top doubles
+#      when a probe within 10% of it passes;
+#   3. a confirmation run of udp_secs at the best rate, stepped down 20%
+#      at most udp_steps times while it loses 1% or more (a receiver that
+#      keeps up for a short probe may fall behind for good in a long run).
 # udp SYSTEM A SRC DST
 udp() {
 	local sys=$1 a=$2 src=$3 dst=$4 sent recv loss lo=0 hi mid i
@@ -298,7 +300,14 @@ udp() {
 	for ((i = 0; i < udp_probes && mid > 0; i++)); do
 		read -r sent recv loss < <(udp_run "$sys-udp-$i" "$a" "$src" "$dst" "$mid" "$udp_probe_secs")
 		log "$sys udp probe $mid pps: received $recv pps, loss $loss%"
-		if lossy "$loss"; then hi=$mid; else lo=$mid; fi
+		if lossy "$loss"; then
+			hi=$mid
+		else
+			lo=$mid
+			# Close to the top without loss: the unlimited run was
+			# starved (a loaded machine); look higher.
+			((lo * 10 < hi * 9)) || hi=$((hi * 2))
+		fi
 		mid=$(((lo + hi) / 2))
 		((hi - lo > hi / 40)) || break
 	done
@@ -309,7 +318,7 @@ udp() {
 			R[$sys/udp]=$recv
 			return
 		fi
-		lo=$((lo * 9 / 10))
+		lo=$((lo * 8 / 10))
 	done
 	R[$sys/udp]="-"
 }
