@@ -23,7 +23,9 @@
 #include <sys/epoll.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/async.h>
@@ -298,13 +300,29 @@ crypto_queue_poll(struct crypto_queue *q)
 	return (size_t)(q->st.completed - before);
 }
 
+/* CLOCK_MONOTONIC in milliseconds. */
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 int
 crypto_queue_drain(struct crypto_queue *q, unsigned timeout_ms)
 {
-	for (unsigned waited = 0; q->inflight > 0; waited++) {
+	/*
+	 * A deadline on the clock, not a count of rounds: a wait fd that
+	 * stays readable makes a round return at once.
+	 */
+	uint64_t deadline = now_ms() + timeout_ms;
+
+	while (q->inflight > 0) {
 		struct epoll_event ev;
 
-		if (waited >= timeout_ms)
+		if (now_ms() >= deadline)
 			return -1;
 		/* At most 1 ms each: fd-less jobs are only polled. */
 		if (epoll_wait(q->epfd, &ev, 1, 1) < 0 && errno != EINTR)
