@@ -6,7 +6,7 @@
 #   veth          the bare veth pair: the underlay's limit
 #   ipsecd        two ipsecd, manual keys, ESP AES-128-GCM tunnel mode,
 #                 interface MTU 1440
-#   ipsecd-nogso  the same with IPSECD_TUN_OFFLOAD=0: no TSO super-packets
+#   ipsecd-nogso  the same with tun-offload 0 in ipsecd.conf: no TSO super-packets
 #                 read from the TUN device, no coalesced ones written to it
 #   wireguard-go  userspace WireGuard over TUN, interface MTU 1440
 #
@@ -366,6 +366,7 @@ hexkey() {
 # ipsecd.conf and keys.conf of side S (A or B) in $tmp/S.
 ipsecd_conf() {
 	local s=$1 me peer ome opeer d=$tmp/$1 line
+	shift
 	if [[ $s == A ]]; then
 		me=10.9.0.1 peer=10.9.0.2 ome=10.0.0.1 opeer=10.0.0.2
 	else
@@ -378,7 +379,7 @@ ipsecd_conf() {
 		echo "pfkey-socket $d/pfkey.sock"
 		echo "control-socket $d/control.sock"
 		echo "include \"keys.conf\""
-		for line in "${conf_extra[@]}"; do
+		for line in "${conf_extra[@]}" "$@"; do
 			echo "$line"
 		done
 		echo "interface ipsec1 {"
@@ -398,7 +399,7 @@ ipsecd_conf() {
 	)
 }
 
-# bench_ipsecd SYSTEM [VAR=VALUE...]: the environment of both daemons.
+# bench_ipsecd SYSTEM [LINE...]: extra ipsecd.conf lines of both daemons.
 bench_ipsecd() {
 	local sys=$1 a=biA-$$ b=biB-$$ s ns i pa pb
 	shift
@@ -412,10 +413,10 @@ bench_ipsecd() {
 		} >"$tmp/sas"
 	)
 	for s in A B; do
-		ipsecd_conf "$s"
+		ipsecd_conf "$s" "$@"
 		ns=$a
 		[[ $s == B ]] && ns=$b
-		start_bg "$ns" "$sys-$s" env "$@" "$ipsecd" -d -f "$tmp/$s/ipsecd.conf"
+		start_bg "$ns" "$sys-$s" "$ipsecd" -d -f "$tmp/$s/ipsecd.conf"
 		[[ $s == A ]] && pa=$BG_PID || pb=$BG_PID
 		for ((i = 0; i < 100; i++)); do
 			"$ipsecctl" -s "$tmp/$s/control.sock" show stats >/dev/null 2>&1 && break
@@ -470,7 +471,7 @@ bench_wg() {
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 want veth && bench_veth
 want ipsecd && bench_ipsecd ipsecd
-want ipsecd-nogso && bench_ipsecd ipsecd-nogso IPSECD_TUN_OFFLOAD=0
+want ipsecd-nogso && bench_ipsecd ipsecd-nogso "tun-offload 0"
 want wireguard-go && bench_wg
 
 # The table.  A ratio is ipsecd's figure over the other's; for RTT and

@@ -76,6 +76,8 @@ static const struct keyword top[] = {
 	{ "rule-priority", kw_number, CONF_RULE_PRIORITY, 1, "rule-priority N",
 	    1, CONF_RULE_PRIORITY_MAX },
 	{ "table", kw_table, CONF_TABLE, 1, "table N", 1, UINT32_MAX },
+	{ "tun-offload", kw_number, CONF_TUN_OFFLOAD, 1, "tun-offload 0|1", 0,
+	    1 },
 	{ "user", kw_name, CONF_USER, 1, "user NAME", 0, 0 },
 	{ "workers", kw_number, CONF_WORKERS, 1, "workers N", 0,
 	    CONF_WORKERS_MAX },
@@ -127,6 +129,9 @@ kw_number(
 		break;
 	case CONF_WORKERS:
 		c->workers = v;
+		break;
+	case CONF_TUN_OFFLOAD:
+		c->tun_offload = v == 1;
 		break;
 	case CONF_CONTROL_SOCKET:
 	case CONF_DEFAULT_INTERFACE:
@@ -489,6 +494,7 @@ conf_new(const char *name)
 	knobs_init(&c->knobs);
 	crypto_conf_init(&c->crypto);
 	c->workers = 0;
+	c->tun_offload = true;
 	c->natt_port = CONF_DEFAULT_NATT_PORT;
 	c->natt_keepalive_sec = CONF_DEFAULT_KEEPALIVE;
 	strcpy(c->pfkey_socket, CONF_DEFAULT_PFKEY_SOCKET);

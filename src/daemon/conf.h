@@ -77,6 +77,7 @@ enum conf_setting {
 	CONF_REPLAY_WINDOW,
 	CONF_RULE_PRIORITY,
 	CONF_TABLE,
+	CONF_TUN_OFFLOAD,
 	CONF_USER,
 	CONF_WORKERS,
 	CONF_NSETTINGS
@@ -145,6 +146,7 @@ struct conf {
 	char *file; /* the name errors use, as given to the parser */
 	struct knobs knobs;
 	unsigned workers; /* 0: one per online CPU */
+	bool tun_offload; /* TUN_F_OFFLOAD on the devices (tun.h) */
 	uint16_t natt_port;
 	unsigned natt_keepalive_sec; /* 0: off */
 	char pfkey_socket[CONF_SOCKPATH_MAX];

@@ -189,16 +189,11 @@ default_conf_iface(const struct conf *c, struct conf_iface *ci)
 	ci->mtu = CONF_DEFAULT_MTU;
 }
 
-/*
- * TUN offloads (tun.h) unless the environment says IPSECD_TUN_OFFLOAD=0:
- * a switch for measuring and debugging, read when a device is created.
- */
+/* TUN offloads (tun.h) unless ipsecd.conf says tun-offload 0. */
 static unsigned int
-iface_tun_flags(void)
+iface_tun_flags(const struct ipsecd *d)
 {
-	const char *v = getenv("IPSECD_TUN_OFFLOAD");
-
-	return v != NULL && strcmp(v, "0") == 0 ? 0 : TUN_F_OFFLOAD;
+	return d->conf->tun_offload ? TUN_F_OFFLOAD : 0;
 }
 
 static struct iface *
@@ -218,7 +213,7 @@ iface_create(struct ipsecd *d, const struct conf_iface *ci)
 	ifc->mtu = ci->mtu;
 	ifc->line = ci->line;
 	ifc->nqueues = d->nworkers;
-	if (tun_open(ci->name, iface_tun_flags(), ifc->q, d->nworkers,
+	if (tun_open(ci->name, iface_tun_flags(d), ifc->q, d->nworkers,
 		ifc->name) == -1) {
 		log_warn(
 		    "%s:%u: interface %s", d->conf->file, ci->line, ci->name);

@@ -542,6 +542,7 @@ reload(struct ipsecd *d)
 		return;
 	}
 	if (nc->workers != d->conf->workers ||
+	    nc->tun_offload != d->conf->tun_offload ||
 	    nc->natt_port != d->conf->natt_port ||
 	    strcmp(nc->pfkey_socket, d->conf->pfkey_socket) != 0 ||
 	    strcmp(nc->control_socket, d->conf->control_socket) != 0 ||
@@ -549,8 +550,9 @@ reload(struct ipsecd *d)
 	    nc->mark.mask != d->conf->mark.mask ||
 	    nc->table != d->conf->table ||
 	    nc->rule_priority != d->conf->rule_priority)
-		log_warnx("%s: workers, natt-port, sockets, mark, table and "
-			  "rule-priority change only with a restart",
+		log_warnx("%s: workers, tun-offload, natt-port, sockets, "
+			  "mark, table and rule-priority change only with a "
+			  "restart",
 		    d->conf_path);
 	/*
 	 * The library context is shared read-only by every worker and
@@ -593,6 +595,7 @@ reload(struct ipsecd *d)
 	natt_reload(d, nc->natt_keepalive_sec);
 	/* Settings that need a restart keep their running values. */
 	nc->workers = d->conf->workers;
+	nc->tun_offload = d->conf->tun_offload;
 	nc->natt_port = d->conf->natt_port;
 	memcpy(
 	    nc->pfkey_socket, d->conf->pfkey_socket, sizeof(nc->pfkey_socket));

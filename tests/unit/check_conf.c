@@ -159,6 +159,7 @@ START_TEST(test_conf_new_defaults)
 	ck_assert_str_eq(c->file, "x.conf");
 	ck_assert_mem_eq(&c->knobs, &k, sizeof(k));
 	ck_assert_uint_eq(c->workers, 0);
+	ck_assert(c->tun_offload);
 	ck_assert_uint_eq(c->natt_port, 4500);
 	ck_assert_uint_eq(c->natt_keepalive_sec, 20);
 	ck_assert_str_eq(c->pfkey_socket, "/run/ipsecd/pfkey.sock");
@@ -195,7 +196,7 @@ START_TEST(test_conf_keyword_sorted)
 					  conf_keyword(is_iface, i)) < 0,
 			    "%s before %s", conf_keyword(is_iface, i - 1),
 			    conf_keyword(is_iface, i));
-		ck_assert_uint_eq(i, is_iface ? 7 : 15);
+		ck_assert_uint_eq(i, is_iface ? 7 : 16);
 	}
 	/* The knob table fits the per-file record of knob lines. */
 	ck_assert_uint_le(knobs_count(), CONF_KNOBS_MAX);
@@ -250,9 +251,12 @@ START_TEST(test_conf_parse_buffer_every_global)
 				  "table 220\n"
 				  "rule-priority 32765\n"
 				  "default-interface vpn0\n"
-				  "replay-window 4096 # the largest\n");
+				  "replay-window 4096 # the largest\n"
+				  "tun-offload 0\n");
 
 	ck_assert_uint_eq(c->workers, 3);
+	ck_assert(!c->tun_offload);
+	ck_assert_uint_eq(c->line[CONF_TUN_OFFLOAD], 13);
 	ck_assert_uint_eq(c->line[CONF_WORKERS], 1);
 	ck_assert_uint_eq(c->natt_port, 4501);
 	ck_assert_uint_eq(c->line[CONF_NATT_PORT], 2);
@@ -290,6 +294,8 @@ START_TEST(test_conf_parse_buffer_ranges)
 	} r[] = {
 		{ "workers 0", "workers 1025" },
 		{ "workers 1024", "workers -1" },
+		{ "tun-offload 0", "tun-offload 2" },
+		{ "tun-offload 1", "tun-offload -1" },
 		{ "natt-port 1", "natt-port 0" },
 		{ "natt-port 65535", "natt-port 65536" },
 		{ "natt-keepalive 3600", "natt-keepalive 3601" },
@@ -487,7 +493,7 @@ START_TEST(test_conf_parse_buffer_block_forms)
 	    "t.conf:2: unknown keyword \"reqid\"; expected control-socket, "
 	    "crypto, default-interface, group, include, interface, mark, "
 	    "natt-keepalive, natt-port, pfkey-socket, replay-window, "
-	    "rule-priority, table, user, workers or a knob name "
+	    "rule-priority, table, tun-offload, user, workers or a knob name "
 	    "(net.inet.ipsec.dfbit, ...)\n"
 	    "t.conf:3: unexpected \"}\"; no block is open\n");
 	parse_bad("interface x {\nreqid 1\n",
@@ -539,7 +545,7 @@ START_TEST(test_conf_parse_buffer_statement_errors)
 	    "t.conf:1: unknown keyword \"mtux\"; expected control-socket, "
 	    "crypto, default-interface, group, include, interface, mark, "
 	    "natt-keepalive, natt-port, pfkey-socket, replay-window, "
-	    "rule-priority, table, user, workers or a knob name "
+	    "rule-priority, table, tun-offload, user, workers or a knob name "
 	    "(net.inet.ipsec.dfbit, ...)\n");
 	/* Many words: counted, reported, never overflowing. */
 	parse_bad("workers 1 2 3 4 5 6 7 8 9 10 11 12 { x }\nworkers 3\n",
@@ -549,7 +555,7 @@ START_TEST(test_conf_parse_buffer_statement_errors)
 	    "t.conf:1: unknown keyword \"tunnel\"; expected control-socket, "
 	    "crypto, default-interface, group, include, interface, mark, "
 	    "natt-keepalive, natt-port, pfkey-socket, replay-window, "
-	    "rule-priority, table, user, workers or a knob name "
+	    "rule-priority, table, tun-offload, user, workers or a knob name "
 	    "(net.inet.ipsec.dfbit, ...)\n");
 	parse_bad("interface x {\nreqid 1\ntunnel 10.0.0.1\n}\n",
 	    "t.conf:3: missing argument; expected tunnel SOURCE "
@@ -803,7 +809,7 @@ START_TEST(test_conf_parse_buffer_error_order)
 	    "t.conf:12: unknown keyword \"mtux\"; expected control-socket, "
 	    "crypto, default-interface, group, include, interface, mark, "
 	    "natt-keepalive, natt-port, pfkey-socket, replay-window, "
-	    "rule-priority, table, user, workers or a knob name "
+	    "rule-priority, table, tun-offload, user, workers or a knob name "
 	    "(net.inet.ipsec.dfbit, ...)\n"
 	    "t.conf:6: reqid 1 already used by interface b at line 2\n"
 	    "t.conf:7: address 10.0.0.1 already on interface b at line 3\n"
@@ -1227,8 +1233,8 @@ START_TEST(test_conf_test_output)
 		"%s:3: unknown keyword \"foo\"; expected control-socket, "
 		"crypto, default-interface, group, include, interface, mark, "
 		"natt-keepalive, natt-port, pfkey-socket, replay-window, "
-		"rule-priority, table, user, workers or a knob name "
-		"(net.inet.ipsec.dfbit, ...)\n",
+		"rule-priority, table, tun-offload, user, workers or a knob "
+		"name (net.inet.ipsec.dfbit, ...)\n",
 		bad, bad);
 	ck_assert_str_eq(out, want);
 	free(want);
